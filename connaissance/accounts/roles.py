@@ -1,0 +1,44 @@
+"""The roles of DOMAIN.md, as groups with stable codes (never translated names)."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    COLLECTIVE_MEMBER = "collective_member", _("Collective member")
+    REGION_OFFICER = "region_officer", _("Region officer")
+    EVALUATOR = "evaluator", _("Evaluator")
+    TIERS_LIEUX_STAFF = "tiers_lieux_staff", _("Compagnie des tiers-lieux staff")
+
+
+# Roles that work in the Django admin (and must therefore use a second factor).
+STAFF_ROLES = {Role.REGION_OFFICER, Role.EVALUATOR, Role.TIERS_LIEUX_STAFF}
+
+# Model permissions of each role, as "app_label.codename". Object rules live in each app's
+# rules.py; these only open the admin pages.
+ROLE_PERMISSIONS = {
+    Role.COLLECTIVE_MEMBER: [],
+    Role.REGION_OFFICER: [
+        "calls.add_call", "calls.change_call", "calls.view_call",
+        "calls.add_phase", "calls.change_phase", "calls.delete_phase", "calls.view_phase",
+        "calls.add_axis", "calls.change_axis", "calls.delete_axis", "calls.view_axis",
+        "calls.add_programme", "calls.change_programme", "calls.delete_programme",
+        "calls.view_programme",
+        "audit.view_auditevent",
+        "mail.view_outgoingmail", "mail.change_outgoingmail",
+        "files.view_storedfile",
+        "ops.view_heartbeat",
+    ],
+    Role.EVALUATOR: ["calls.view_call"],
+    Role.TIERS_LIEUX_STAFF: ["calls.view_call"],
+}
+
+
+def has_role(user, role: Role) -> bool:
+    if not user.is_authenticated:
+        return False
+    cached = getattr(user, "_role_codes", None)
+    if cached is None:
+        cached = set(user.groups.values_list("name", flat=True))
+        user._role_codes = cached
+    return role.value in cached

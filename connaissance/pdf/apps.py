@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class PdfConfig(AppConfig):
+    name = "connaissance.pdf"
+    label = "pdf"

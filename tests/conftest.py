@@ -1,0 +1,47 @@
+import os
+
+# The sync Playwright API runs an event loop in the test thread.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+import pytest  # noqa: E402
+
+from tests.factories import CallFactory, UserFactory  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _private_media(settings, tmp_path):
+    """Each test stores its private files in its own folder."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "private": {"BACKEND": "django.core.files.storage.FileSystemStorage",
+                    "OPTIONS": {"location": tmp_path / "private", "base_url": None}},
+    }
+
+
+@pytest.fixture
+def eager_celery():
+    """Run tasks in the calling thread (settings do not reach an already-loaded app.conf)."""
+    from connaissance.celery import app
+
+    previous = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = True
+    yield app
+    app.conf.task_always_eager, app.conf.task_eager_propagates = previous
+
+
+@pytest.fixture
+def call_2023(db):
+    from calls.models import Call
+
+    return Call.objects.get(slug="connaissance-hauts-de-france-2023")
+
+
+@pytest.fixture
+def call(db):
+    return CallFactory()
+
+
+@pytest.fixture
+def user(db):
+    return UserFactory()
