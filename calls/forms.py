@@ -15,7 +15,11 @@ from .models import Call, Phase
 class CallAdminForm(forms.ModelForm):
     class Meta:
         model = Call
-        exclude = ["status"]
+        fields = ["title", "slug", "reference_prefix", "summary", "description", "region",
+                  "budget_envelope", "min_projects", "max_projects", "min_award", "max_award",
+                  "min_rate", "max_rate", "excludes_training_costs", "bonus_points",
+                  "bonus_reading", "project_duration_months", "eligibility_end",
+                  "contact_role", "contact_email"]
 
     def clean_description(self):
         return sanitize(self.cleaned_data.get("description", ""))

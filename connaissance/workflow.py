@@ -50,7 +50,8 @@ class Lifecycle:
             locked.save(update_fields=[self.state_field])
             setattr(obj, self.state_field, to_state)
             action = self.table[(from_state, to_state)]
-            record(actor=actor, obj=locked, action=f"{self.name}.{action}", from_state=from_state, to_state=to_state, reason=reason, data=data)
+            record(actor=actor, obj=locked, action=f"{self.name}.{action}",
+                   from_state=from_state, to_state=to_state, reason=reason, data=data)
             for effect in side_effects:
                 transaction.on_commit(effect)
         return obj
