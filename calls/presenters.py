@@ -3,13 +3,13 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from .calendar import is_interval, is_open, is_whole_day_end, phases_of
+from .calendar import current_phase, is_interval, is_open, is_whole_day_end, phases_of
 
 
 @dataclass(frozen=True)
 class TimelineStep:
     phase: object
-    state: str  # "past", "current" or "future"
+    state: str  # "past", "current" (the open phase that closes first), "open" or "future"
     starts_at: datetime | None
     ends_at: datetime | None
     whole_day_end: bool
@@ -21,9 +21,12 @@ class TimelineStep:
 
 def timeline(call, at: datetime) -> list[TimelineStep]:
     steps = []
+    highlighted = current_phase(call, at)
     for phase in phases_of(call):
-        if is_interval(phase) and is_open(phase, at):
+        if phase == highlighted:
             state = "current"
+        elif is_interval(phase) and is_open(phase, at):
+            state = "open"
         elif (phase.ends_at or phase.starts_at) < at:
             state = "past"
         else:

@@ -30,8 +30,14 @@ class UserFactory(factory.django.DjangoModelFactory):
             self.groups.add(Group.objects.get(name=code))
 
 
-def officer(**kwargs):
-    return UserFactory(roles=["region_officer"], is_staff=True, **kwargs)
+def officer(*, totp=True, **kwargs):
+    """A Region officer; staff reach the admin only with TOTP, so one is activated."""
+    user = UserFactory(roles=["region_officer"], is_staff=True, **kwargs)
+    if totp:
+        from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+        TOTP.activate(user, generate_totp_secret())
+    return user
 
 
 class CallFactory(factory.django.DjangoModelFactory):
