@@ -11,7 +11,7 @@ export EMAIL_BACKEND=${EMAIL_BACKEND:-django.core.mail.backends.console.EmailBac
 export BEAT_STALE_AFTER_SECONDS=${BEAT_STALE_AFTER_SECONDS:-180}
 PORT=${PORT:-8000}
 PY=.venv/bin/python
-mkdir -p "$CONNAISSANCE_VAR_DIR/broker/processed" "$CONNAISSANCE_VAR_DIR/private-media"
+mkdir -p "$CONNAISSANCE_VAR_DIR/broker/processed" "$CONNAISSANCE_VAR_DIR/broker/control" "$CONNAISSANCE_VAR_DIR/private-media"
 
 echo "→ Base de données, traductions, fichiers statiques…"
 $PY manage.py migrate --noinput -v 0

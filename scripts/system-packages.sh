@@ -16,6 +16,8 @@ for pkg in "${!wanted[@]}"; do
   path=${wanted[$pkg]}
   if [ ! -e "$path" ] && ! dpkg -s "$pkg" >/dev/null 2>&1; then missing+=("$pkg"); fi
 done
+# Debian's python3 has no venv/ensurepip without python3-venv.
+python3 -c "import ensurepip, venv" 2>/dev/null || missing+=(python3-venv)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "Installing Debian packages: ${missing[*]}"
   $SUDO apt-get update -qq >/dev/null

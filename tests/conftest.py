@@ -18,6 +18,24 @@ def _private_media(settings, tmp_path):
     }
 
 
+@pytest.fixture(autouse=True)
+def _reference_data(request):
+    """Transactional tests empty the tables after each test, taking the rows that migrations
+    load (role groups, the 2023 call) with them: put them back for the next one."""
+    marker = request.node.get_closest_marker("django_db")
+    if not marker or not (marker.kwargs.get("transaction") or "transaction" in marker.args):
+        return
+    request.getfixturevalue("transactional_db")
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from connaissance.accounts.signals import sync_role_permissions
+
+    sync_role_permissions()
+    import_module("calls.migrations.0002_call_2023").load(apps, None)
+
+
 @pytest.fixture
 def eager_celery():
     """Run tasks in the calling thread (settings do not reach an already-loaded app.conf)."""

@@ -24,7 +24,9 @@ def queue_mail(*, to, subject, body_text, body_html="", cause, attachment_ids=()
         with transaction.atomic():
             mail = OutgoingMail.objects.create(
                 to=recipients, subject=subject.strip()[:255], body_text=body_text,
-                body_html=body_html, cause=cause, attachment_ids=list(attachment_ids),
+                body_html=body_html, cause=cause,
+                # Stored-file UUIDs as strings: a JSONField cannot hold UUID objects.
+                attachment_ids=[str(file_id) for file_id in attachment_ids],
                 dedup_key=dedup_key,
             )
     except IntegrityError:
@@ -58,7 +60,11 @@ def _enqueue(mail_id):
 
 
 def deliver(*, mail_id):
-    """Send one queued mail. Safe to call twice: a sent mail is never sent again."""
+    """Send one queued mail. Safe to call twice: a sent mail is never sent again.
+
+    A failed attempt is recorded (attempts, last_error, failed after MAX_ATTEMPTS) and committed
+    before the error is raised again for the caller's retry.
+    """
     with transaction.atomic():
         mail = OutgoingMail.objects.select_for_update().filter(pk=mail_id).first()
         if mail is None or mail.status == OutgoingMail.Status.SENT:
@@ -79,12 +85,15 @@ def deliver(*, mail_id):
             if mail.attempts >= MAX_ATTEMPTS:
                 mail.status = OutgoingMail.Status.FAILED
             mail.save(update_fields=["attempts", "last_error", "status"])
-            raise
-        mail.status = OutgoingMail.Status.SENT
-        mail.sent_at = timezone.now()
-        mail.last_error = ""
-        mail.save(update_fields=["attempts", "last_error", "status", "sent_at"])
-        return True
+            error = exc
+        else:
+            mail.status = OutgoingMail.Status.SENT
+            mail.sent_at = timezone.now()
+            mail.last_error = ""
+            mail.save(update_fields=["attempts", "last_error", "status", "sent_at"])
+            return True
+    # Raised outside the atomic block: raising inside it rolled the record of the attempt back.
+    raise error
 
 
 def pending_ids(limit=200):

@@ -13,4 +13,6 @@ class Heartbeat(models.Model):
         verbose_name_plural = _("heartbeats")
 
     def __str__(self):
-        return f"{self.name} @ {self.at:%Y-%m-%d %H:%M:%S}"
+        from connaissance.formatting import to_paris
+
+        return f"{self.name} @ {to_paris(self.at):%Y-%m-%d %H:%M:%S}"

@@ -53,7 +53,8 @@ def test_change_page_shows_the_calendar_warnings(client, call_2023):
     assert "14 février 2022" in html
 
 
-def test_list_page_has_filters_and_bounded_queries(client, call_2023, django_assert_max_num_queries):
+def test_list_page_has_filters_and_bounded_queries(client, call_2023,
+                                                  django_assert_max_num_queries):
     client.force_login(officer())
     CallFactory.create_batch(5)
     with django_assert_max_num_queries(20):

@@ -72,7 +72,8 @@ def test_call_page_highlights_the_current_phase_and_time_left(client):
 
 
 def test_rich_description_is_sanitised(client):
-    call = CallFactory(description='<p>Texte</p><script>alert(1)</script><a href="javascript:x">l</a>')
+    call = CallFactory(
+        description='<p>Texte</p><script>alert(1)</script><a href="javascript:x">l</a>')
     html = client.get(f"/appels/{call.slug}/").content.decode()
     assert "<p>Texte</p>" in html
     assert "alert(1)" not in html and "javascript:" not in html
