@@ -62,8 +62,10 @@ INSTALLED_APPS = [
     "connaissance.files",
     "connaissance.pdf",
     "connaissance.ops",
+    "connaissance.territories",
     # domain apps, bottom to top
     "calls",
+    "consortia",
 ]
 
 MIDDLEWARE = [
@@ -140,6 +142,8 @@ ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
+# People are known by their e-mail address, never by the generated username.
+ACCOUNT_USER_DISPLAY = "connaissance.accounts.adapter.user_display"
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Connaissance] "
 ACCOUNT_ADAPTER = "connaissance.accounts.adapter.PortalAccountAdapter"

@@ -16,8 +16,10 @@ admin.site.login = through_portal_login(admin.site.login)
 urlpatterns = [
     path("", call_views.home, name="home"),
     path("", include("calls.urls")),
+    path("", include("consortia.urls")),
     path("compte/", include("allauth.urls")),
     path("fichiers/", include("connaissance.files.urls")),
+    path("territoires/", include("connaissance.territories.urls")),
     path("langue/", set_language, name="set_language"),
     path("accessibilite/", AccessibilityView.as_view(), name="accessibility"),
     path("mentions-legales/", LegalNoticeView.as_view(), name="legal"),

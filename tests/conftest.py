@@ -10,7 +10,8 @@ from tests.factories import CallFactory, UserFactory  # noqa: E402
 
 @pytest.fixture(autouse=True)
 def _private_media(settings, tmp_path):
-    """Each test stores its private files in its own folder."""
+    """Each test stores its private files in its own folder; passwords hash fast."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.STORAGES = {
         **settings.STORAGES,
         "private": {"BACKEND": "django.core.files.storage.FileSystemStorage",
@@ -31,9 +32,13 @@ def _reference_data(request):
     from django.apps import apps
 
     from connaissance.accounts.signals import sync_role_permissions
+    from connaissance.territories.models import Commune
 
     sync_role_permissions()
     import_module("calls.migrations.0002_call_2023").load(apps, None)
+    if not Commune.objects.exists():
+        import_module("connaissance.territories.migrations.0002_load_hauts_de_france").load(
+            apps, None)
 
 
 @pytest.fixture

@@ -18,3 +18,7 @@ class PortalAccountAdapter(DefaultAccountAdapter):
                      if mime == "text/html"), "")
         queue_mail(to=message.to, subject=message.subject, body_text=message.body,
                    body_html=html, cause=f"account:{template_prefix.rsplit('/', 1)[-1]}")
+
+
+def user_display(user):
+    return user.email or user.get_username()

@@ -1,0 +1,1 @@
+"""Use cases of organisations and collectives (one module per subject)."""
