@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from . import services
 from .calendar_checks import check_calendar
 from .forms import CallAdminForm, PhaseForm
-from .models import Axis, Call, CallStatus, Phase, Programme
+from .models import Axis, Call, CallStatus, LowSupplyTerritory, Phase, Programme
 
 
 class PhaseInline(admin.TabularInline):
@@ -22,6 +22,12 @@ class AxisInline(admin.TabularInline):
 class ProgrammeInline(admin.TabularInline):
     model = Programme
     extra = 0
+
+
+class LowSupplyInline(admin.TabularInline):
+    model = LowSupplyTerritory
+    extra = 0
+    autocomplete_fields = ["epci", "commune"]
 
 
 class CallYearFilter(admin.SimpleListFilter):
@@ -47,7 +53,7 @@ class CallAdmin(admin.ModelAdmin):
     search_fields = ["title", "slug"]
     prepopulated_fields = {"slug": ["title"]}
     readonly_fields = ["status", "calendar_warnings"]
-    inlines = [PhaseInline, AxisInline, ProgrammeInline]
+    inlines = [PhaseInline, AxisInline, ProgrammeInline, LowSupplyInline]
     actions = ["publish_calls", "archive_calls"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "reference_prefix", "status", "summary",
@@ -57,7 +63,8 @@ class CallAdmin(admin.ModelAdmin):
             "budget_envelope", ("min_projects", "max_projects"), ("min_award", "max_award"),
             ("min_rate", "max_rate"), "excludes_training_costs", "bonus_points",
             "bonus_reading", "project_duration_months", "eligibility_end"]}),
-        (_("Contact"), {"fields": ["contact_role", "contact_email"]}),
+        (_("Contact and uploads"), {"fields": ["contact_role", "contact_email",
+                                               "upload_max_mb"]}),
     ]
 
     def get_queryset(self, request):

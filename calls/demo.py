@@ -34,10 +34,18 @@ def demo_phases(today):
 
 
 def create_demo_call(*, actor=None):
-    """(Re)create the demo call from the 2023 call, with today's calendar."""
-    Call.objects.filter(slug=DEMO_SLUG).delete()
-    source = Call.objects.get(slug="connaissance-hauts-de-france-2023")
+    """Create the demo call from the 2023 call, with today's calendar; on later runs only the
+    calendar moves (collectives already formed for it are kept)."""
     today = to_paris(timezone.now()).date()
+    existing = Call.objects.filter(slug=DEMO_SLUG).first()
+    if existing is not None:
+        existing.phases.all().delete()
+        for fields in demo_phases(today):
+            existing.phases.create(**fields)
+        existing.eligibility_end = today + timedelta(days=3 * 365)
+        existing.save(update_fields=["eligibility_end"])
+        return existing
+    source = Call.objects.get(slug="connaissance-hauts-de-france-2023")
     fields = {f.name: getattr(source, f.name) for f in Call._meta.concrete_fields
               if f.name not in {"id", "slug", "title", "reference_prefix", "created_at",
                                 "updated_at", "eligibility_end", "summary", "status"}}

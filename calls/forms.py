@@ -19,7 +19,7 @@ class CallAdminForm(forms.ModelForm):
                   "budget_envelope", "min_projects", "max_projects", "min_award", "max_award",
                   "min_rate", "max_rate", "excludes_training_costs", "bonus_points",
                   "bonus_reading", "project_duration_months", "eligibility_end",
-                  "contact_role", "contact_email"]
+                  "contact_role", "contact_email", "upload_max_mb"]
 
     def clean_description(self):
         return sanitize(self.cleaned_data.get("description", ""))

@@ -78,6 +78,9 @@ class Call(models.Model):
         help_text=_("A role or a department, not a person's name."),
     )
     contact_email = models.EmailField(_("contact address"))
+    upload_max_mb = models.PositiveSmallIntegerField(
+        _("largest upload (MB)"), default=10,
+        help_text=_("Largest file a collective may upload for this call."))
     status = models.CharField(
         _("status"), max_length=12, choices=CallStatus.choices, default=CallStatus.DRAFT,
         editable=False,
@@ -186,3 +189,30 @@ class Phase(models.Model):
     def anchor(self):
         """The instant that orders the phase on a timeline."""
         return self.starts_at or self.ends_at
+
+
+class LowSupplyTerritory(models.Model):
+    """A territory flagged by officers, for one call, as having a low training supply (it
+    opens the bonus). Either a whole EPCI or a single commune."""
+
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="low_supply_territories")
+    epci = models.ForeignKey("territories.Epci", on_delete=models.PROTECT, null=True, blank=True,
+                             related_name="+", verbose_name=_("EPCI"))
+    commune = models.ForeignKey("territories.Commune", on_delete=models.PROTECT, null=True,
+                                blank=True, related_name="+", verbose_name=_("commune"))
+    note = models.CharField(_("note"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("low-training-supply territory")
+        verbose_name_plural = _("low-training-supply territories")
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(epci__isnull=False, commune__isnull=True)
+                           | models.Q(epci__isnull=True, commune__isnull=False)),
+                name="low_supply_epci_or_commune"),
+            models.UniqueConstraint(fields=["call", "epci"], name="low_supply_epci_once"),
+            models.UniqueConstraint(fields=["call", "commune"], name="low_supply_commune_once"),
+        ]
+
+    def __str__(self):
+        return str(self.epci or self.commune)

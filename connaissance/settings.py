@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     # domain apps, bottom to top
     "calls",
     "consortia",
+    "applications",
 ]
 
 MIDDLEWARE = [

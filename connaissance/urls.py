@@ -17,6 +17,7 @@ urlpatterns = [
     path("", call_views.home, name="home"),
     path("", include("calls.urls")),
     path("", include("consortia.urls")),
+    path("", include("applications.urls")),
     path("compte/", include("allauth.urls")),
     path("fichiers/", include("connaissance.files.urls")),
     path("territoires/", include("connaissance.territories.urls")),

@@ -21,6 +21,7 @@ $PY manage.py collectstatic --noinput -v 0
 echo "→ Données de démonstration…"
 $PY manage.py seed_demo_call
 $PY manage.py create_demo_accounts
+$PY manage.py seed_demo_collective
 
 pids=()
 cleanup() {

@@ -39,9 +39,19 @@ ROLE_PERMISSIONS = {
         "consortia.add_membershiplock", "consortia.change_membershiplock",
         "consortia.view_membershiplock",
         "consortia.view_directorymessage",
+        "applications.view_opportunitynote", "applications.view_canvas",
+        "applications.view_incubation", "applications.view_incubationsession",
+        "applications.view_incubationmilestone",
     ],
     Role.EVALUATOR: ["calls.view_call"],
-    Role.TIERS_LIEUX_STAFF: ["calls.view_call"],
+    Role.TIERS_LIEUX_STAFF: [
+        "calls.view_call",
+        "applications.view_incubation", "applications.change_incubation",
+        "applications.add_incubationsession", "applications.change_incubationsession",
+        "applications.delete_incubationsession", "applications.view_incubationsession",
+        "applications.add_incubationmilestone", "applications.change_incubationmilestone",
+        "applications.delete_incubationmilestone", "applications.view_incubationmilestone",
+    ],
 }
 
 

@@ -51,6 +51,8 @@ def _sniff_zip_document(fileobj) -> str:
     if sum(info.file_size for info in infos) > MAX_UNCOMPRESSED_BYTES:
         raise UnrecognisedContent("archive-too-large")
     names = {info.filename for info in infos}
+    if any(_is_macro_part(name) for name in names):
+        raise UnrecognisedContent("macros")
     if "mimetype" in names:
         declared = archive.read("mimetype").decode("ascii", "replace").strip()
         if declared in _ODF_TYPES and "content.xml" in names:
@@ -63,13 +65,33 @@ def _sniff_zip_document(fileobj) -> str:
     raise UnrecognisedContent("archive")
 
 
+def _is_macro_part(name: str) -> bool:
+    """Office macros (vbaProject.bin) or OpenDocument Basic/script folders."""
+    return (name.rsplit("/", 1)[-1].lower() == "vbaproject.bin"
+            or name.startswith(("Basic/", "Scripts/")))
+
+
+# Pages whose content streams are decoded to prove the PDF is whole.
+PDF_PAGES_CHECKED = 50
+
+
 def pdf_parses(fileobj) -> bool:
+    """The PDF opens, has pages, and the content of its (first) pages can be read: a PDF cut
+    short, or one whose pages point to missing objects, does not pass."""
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
 
     fileobj.seek(0)
     try:
         reader = PdfReader(io.BytesIO(fileobj.read()), strict=False)
-        return len(reader.pages) > 0
-    except (PdfReadError, ValueError, KeyError, TypeError, OSError):
+        if len(reader.pages) == 0:
+            return False
+        for page in reader.pages[:PDF_PAGES_CHECKED]:
+            page.mediabox  # noqa: B018 - reading it is the check
+            if "/Contents" in page:
+                contents = page.get_contents()
+                if contents is None:
+                    return False
+                contents.get_data()
+        return True
+    except Exception:  # noqa: BLE001 - pypdf raises many kinds on damaged files: all refuse
         return False

@@ -14,7 +14,8 @@ from . import sniffing
 
 def safe_file_name(name: str, mime: str) -> str:
     """A name safe to show and to offer for download, with the extension the content proves."""
-    stem = os.path.splitext(os.path.basename(name or ""))[0]
+    # Both separators: a browser on Windows may send "C:\\Users\\...\\canvas.pdf".
+    stem = os.path.splitext(re.split(r"[\\/]", name or "")[-1])[0]
     stem = unicodedata.normalize("NFKD", stem).encode("ascii", "ignore").decode()
     stem = re.sub(r"[^A-Za-z0-9._-]+", "-", stem).strip("-.")[:80] or "document"
     return f"{stem}.{sniffing.EXTENSIONS.get(mime, 'bin')}"

@@ -18,7 +18,8 @@ pytestmark = pytest.mark.django_db
 CALL_FIELDS = ["title", "slug", "reference_prefix", "summary", "description", "region",
                "budget_envelope", "min_projects", "max_projects", "min_award", "max_award",
                "min_rate", "max_rate", "bonus_points", "bonus_reading",
-               "project_duration_months", "eligibility_end", "contact_role", "contact_email"]
+               "project_duration_months", "eligibility_end", "contact_role", "contact_email",
+               "upload_max_mb"]
 
 
 def change_form_data(call, **overrides):
@@ -38,7 +39,7 @@ def change_form_data(call, **overrides):
             data[prefix + "start_date"] = to_paris(phase.starts_at).date().isoformat()
         if phase.ends_at:
             data[prefix + "end_date"] = to_paris(phase.ends_at).date().isoformat()
-    for inline in ("axes", "programmes"):
+    for inline in ("axes", "programmes", "low_supply_territories"):
         data.update({f"{inline}-TOTAL_FORMS": 0, f"{inline}-INITIAL_FORMS": 0,
                      f"{inline}-MIN_NUM_FORMS": 0, f"{inline}-MAX_NUM_FORMS": 1000})
     data = {k: ("" if v is None else v) for k, v in data.items()}
