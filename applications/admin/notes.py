@@ -16,6 +16,7 @@ from django.utils.translation import ngettext
 from calls.territories import low_supply_match
 from connaissance.audit.services import history
 from connaissance.formatting import long_datetime, money
+from connaissance.ui.admin_readonly import ReadOnlyMixin
 from connaissance.workflow import TransitionNotAllowed
 
 from ..canvases import BLOCKS
@@ -35,7 +36,7 @@ def download_link(file_id, label=None):
                        label or _("Download"))
 
 
-class CanvasInline(admin.TabularInline):
+class CanvasInline(ReadOnlyMixin, admin.TabularInline):
     model = Canvas
     fields = readonly_fields = ["kind", "mode", "file_link", "updated_at"]
     extra = 0
@@ -43,15 +44,6 @@ class CanvasInline(admin.TabularInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("note", "file")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=_("file"))
     def file_link(self, canvas):

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from connaissance.audit.services import record
+from connaissance.ui.admin_readonly import ReadOnlyMixin
 
 from ..models import (
     Collective,
@@ -19,7 +20,7 @@ from ..services import collectives as collective_services
 CONFIRMED = ParticipationStatus.CONFIRMED
 
 
-class ParticipationInline(admin.TabularInline):
+class ParticipationInline(ReadOnlyMixin, admin.TabularInline):
     model = Participation
     fields = readonly_fields = ["organisation", "kind", "role", "status", "role_in_project",
                                 "confirmed_at", "elsewhere_in_call"]
@@ -33,15 +34,6 @@ class ParticipationInline(admin.TabularInline):
         # the row's title is str(participation): organisation and collective
         return (super().get_queryset(request).select_related("organisation", "collective")
                 .annotate(elsewhere=Exists(elsewhere)))
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=_("kind"))
     def kind(self, participation):

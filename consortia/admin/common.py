@@ -3,6 +3,8 @@
 from django.contrib import admin
 from django.db.models import Count, Exists, OuterRef
 
+from connaissance.ui.admin_readonly import ReadOnlyMixin
+
 from ..models import (
     Participation,
     ParticipationStatus,
@@ -20,17 +22,8 @@ def in_several_collectives_of_a_call():
         .filter(taking_part__gt=1))
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(ReadOnlyMixin, admin.ModelAdmin):
     """A list officers consult; nothing is added, changed or deleted here."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 # --- Organisations -------------------------------------------------------------------------
