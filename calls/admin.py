@@ -5,7 +5,15 @@ from django.utils.translation import gettext_lazy as _
 from . import services
 from .calendar_checks import check_calendar
 from .forms import CallAdminForm, PhaseForm
-from .models import Axis, Call, CallStatus, LowSupplyTerritory, Phase, Programme
+from .models import (
+    Axis,
+    Call,
+    CallStatus,
+    LowSupplyTerritory,
+    Phase,
+    Programme,
+    RequiredDocument,
+)
 
 
 class PhaseInline(admin.TabularInline):
@@ -21,6 +29,11 @@ class AxisInline(admin.TabularInline):
 
 class ProgrammeInline(admin.TabularInline):
     model = Programme
+    extra = 0
+
+
+class RequiredDocumentInline(admin.TabularInline):
+    model = RequiredDocument
     extra = 0
 
 
@@ -53,7 +66,7 @@ class CallAdmin(admin.ModelAdmin):
     search_fields = ["title", "slug"]
     prepopulated_fields = {"slug": ["title"]}
     readonly_fields = ["status", "calendar_warnings"]
-    inlines = [PhaseInline, AxisInline, ProgrammeInline, LowSupplyInline]
+    inlines = [PhaseInline, AxisInline, ProgrammeInline, LowSupplyInline, RequiredDocumentInline]
     actions = ["publish_calls", "archive_calls"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "reference_prefix", "status", "summary",

@@ -58,6 +58,7 @@ def create_demo_call(*, actor=None):
         phases=demo_phases(today),
         axes=[(a.title, a.description) for a in source.axes.all()],
         programmes=[(p.name, p.description) for p in source.programmes.all()],
+        documents=[(d.label, d.description, d.mandatory) for d in source.required_documents.all()],
         **fields,
     )
     services.publish(call=call, actor=actor, reason="Démonstration")

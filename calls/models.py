@@ -216,3 +216,21 @@ class LowSupplyTerritory(models.Model):
 
     def __str__(self):
         return str(self.epci or self.commune)
+
+
+class RequiredDocument(models.Model):
+    """A document every full dossier of the call must (or may) attach."""
+
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="required_documents")
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
+    label = models.CharField(_("document"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    mandatory = models.BooleanField(_("mandatory"), default=True)
+
+    class Meta:
+        verbose_name = _("required document")
+        verbose_name_plural = _("required documents")
+        ordering = ["call", "position", "pk"]
+
+    def __str__(self):
+        return self.label

@@ -42,9 +42,9 @@ def archive(*, call, actor, reason=""):
 
 
 @transaction.atomic
-def create_call(*, actor, phases=(), axes=(), programmes=(), **fields):
+def create_call(*, actor, phases=(), axes=(), programmes=(), documents=(), **fields):
     """Create a call with its calendar (used by fixtures and the demo seeding)."""
-    from .models import Axis, Call, Phase, Programme
+    from .models import Axis, Call, Phase, Programme, RequiredDocument
 
     call = Call.objects.create(**fields)
     for phase_fields in phases:
@@ -53,5 +53,8 @@ def create_call(*, actor, phases=(), axes=(), programmes=(), **fields):
         Axis.objects.create(call=call, number=number, title=title, description=description)
     for name, description in programmes:
         Programme.objects.create(call=call, name=name, description=description)
+    for position, (label, description, mandatory) in enumerate(documents):
+        RequiredDocument.objects.create(call=call, position=position, label=label,
+                                        description=description, mandatory=mandatory)
     record_call_change(actor=actor, call=call, created=True, changes={})
     return call

@@ -39,7 +39,7 @@ def change_form_data(call, **overrides):
             data[prefix + "start_date"] = to_paris(phase.starts_at).date().isoformat()
         if phase.ends_at:
             data[prefix + "end_date"] = to_paris(phase.ends_at).date().isoformat()
-    for inline in ("axes", "programmes", "low_supply_territories"):
+    for inline in ("axes", "programmes", "low_supply_territories", "required_documents"):
         data.update({f"{inline}-TOTAL_FORMS": 0, f"{inline}-INITIAL_FORMS": 0,
                      f"{inline}-MIN_NUM_FORMS": 0, f"{inline}-MAX_NUM_FORMS": 1000})
     data = {k: ("" if v is None else v) for k, v in data.items()}
