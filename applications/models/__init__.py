@@ -6,8 +6,10 @@ from .dossiers import (  # noqa: F401
     DossierAttachment,
     DossierSection,
     DossierStatus,
+    ExpenseCategory,
     ExpenseLine,
     PartnerCommitment,
+    ResourceKind,
     ResourceLine,
     SectionCode,
 )
