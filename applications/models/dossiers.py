@@ -5,7 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .notes import MONEY
+from .notes import MONEY, FiledRecord
 
 
 class DossierStatus(models.TextChoices):
@@ -30,7 +30,7 @@ class SectionCode(models.TextChoices):
     ATTACHMENTS = "attachments", _("Attachments")
 
 
-class Dossier(models.Model):
+class Dossier(FiledRecord):
     note = models.OneToOneField("applications.OpportunityNote", on_delete=models.PROTECT,
                                 related_name="dossier")
     status = models.CharField(_("status"), max_length=20, choices=DossierStatus.choices,
@@ -39,17 +39,8 @@ class Dossier(models.Model):
                                          decimal_places=2, null=True, blank=True)
     start_date = models.DateField(_("start date"), null=True, blank=True)
     end_date = models.DateField(_("end date"), null=True, blank=True)
-    reference = models.CharField(_("reference"), max_length=40, blank=True, editable=False)
-    submitted_at = models.DateTimeField(_("filed on"), null=True, blank=True, editable=False)
-    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
-                                     null=True, blank=True, related_name="+", editable=False)
-    snapshot = models.JSONField(_("what was filed"), null=True, blank=True, editable=False)
-    receipt = models.ForeignKey("files.StoredFile", on_delete=models.PROTECT, null=True,
-                                blank=True, related_name="+", editable=False)
     status_reason = models.TextField(_("reason of the last decision"), blank=True,
                                      editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name = _("full dossier")

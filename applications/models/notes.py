@@ -8,6 +8,24 @@ from django.utils.translation import gettext_lazy as _
 MONEY = {"max_digits": 12, "decimal_places": 2, "validators": [MinValueValidator(0)]}
 
 
+class FiledRecord(models.Model):
+    """What every filed application keeps: its receipt reference, who filed it and when, the
+    frozen snapshot of what was filed and the receipt PDF."""
+
+    reference = models.CharField(_("reference"), max_length=40, blank=True, editable=False)
+    submitted_at = models.DateTimeField(_("filed on"), null=True, blank=True, editable=False)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                     null=True, blank=True, related_name="+", editable=False)
+    snapshot = models.JSONField(_("what was filed"), null=True, blank=True, editable=False)
+    receipt = models.ForeignKey("files.StoredFile", on_delete=models.PROTECT, null=True,
+                                blank=True, related_name="+", editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
 class NoteStatus(models.TextChoices):
     DRAFT = "draft", _("draft")
     SUBMITTED = "submitted", _("filed")
@@ -16,7 +34,7 @@ class NoteStatus(models.TextChoices):
     EXPIRED = "expired", _("not filed")
 
 
-class OpportunityNote(models.Model):
+class OpportunityNote(FiledRecord):
     """A collective's opportunity note for the pre-selection (one per collective)."""
 
     collective = models.OneToOneField("consortia.Collective", on_delete=models.PROTECT,
@@ -42,17 +60,8 @@ class OpportunityNote(models.Model):
     status = models.CharField(_("status"), max_length=15, choices=NoteStatus.choices,
                               default=NoteStatus.DRAFT, editable=False, db_index=True)
     version = models.PositiveIntegerField(default=1, editable=False)
-    reference = models.CharField(_("reference"), max_length=40, blank=True, editable=False)
-    submitted_at = models.DateTimeField(_("filed on"), null=True, blank=True, editable=False)
-    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
-                                     null=True, blank=True, related_name="+", editable=False)
-    snapshot = models.JSONField(_("what was filed"), null=True, blank=True, editable=False)
-    receipt = models.ForeignKey("files.StoredFile", on_delete=models.PROTECT, null=True,
-                                blank=True, related_name="+", editable=False)
     decision_message = models.TextField(_("officer's message"), blank=True, editable=False)
     decided_at = models.DateTimeField(_("decided on"), null=True, blank=True, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name = _("opportunity note")
