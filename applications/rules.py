@@ -22,3 +22,12 @@ rules.add_perm("applications.change_opportunitynote", is_note_member)
 rules.add_perm("applications.decide_opportunitynote", is_officer)
 rules.add_perm("applications.view_incubation", is_tiers_lieux_staff | is_officer)
 rules.add_perm("applications.change_incubation", is_tiers_lieux_staff)
+
+
+@rules.predicate
+def is_dossier_member(user, dossier):
+    return dossier is not None and is_collective_member(user, dossier.note.collective)
+
+
+rules.add_perm("applications.view_dossier", is_dossier_member | is_officer)
+rules.add_perm("applications.change_dossier", is_dossier_member)

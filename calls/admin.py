@@ -15,6 +15,10 @@ from .models import (
     RequiredDocument,
 )
 
+# Shown here, edited with the scoring grid (evaluation admin): the call form stays as it is.
+EVALUATION_SETTINGS = ["evaluators_per_dossier", "show_peer_scores_after_submit",
+                       "disagreement_threshold", "evaluation_due"]
+
 
 class PhaseInline(admin.TabularInline):
     model = Phase
@@ -65,7 +69,7 @@ class CallAdmin(admin.ModelAdmin):
     list_filter = ["status", CallYearFilter]
     search_fields = ["title", "slug"]
     prepopulated_fields = {"slug": ["title"]}
-    readonly_fields = ["status", "calendar_warnings"]
+    readonly_fields = ["status", "calendar_warnings", *EVALUATION_SETTINGS]
     inlines = [PhaseInline, AxisInline, ProgrammeInline, LowSupplyInline, RequiredDocumentInline]
     actions = ["publish_calls", "archive_calls"]
     fieldsets = [
@@ -78,6 +82,8 @@ class CallAdmin(admin.ModelAdmin):
             "bonus_reading", "project_duration_months", "eligibility_end"]}),
         (_("Contact and uploads"), {"fields": ["contact_role", "contact_email",
                                                "upload_max_mb"]}),
+        (_("Evaluation"), {"fields": EVALUATION_SETTINGS, "description": _(
+            "Changed with the call's scoring grid (Evaluation › Scoring grids).")}),
     ]
 
     def get_queryset(self, request):

@@ -81,6 +81,25 @@ class Call(models.Model):
     upload_max_mb = models.PositiveSmallIntegerField(
         _("largest upload (MB)"), default=10,
         help_text=_("Largest file a collective may upload for this call."))
+    # Evaluation of the full dossiers (the scoring grid itself lives in the evaluation app).
+    evaluators_per_dossier = models.PositiveSmallIntegerField(
+        _("evaluators per dossier"), default=2, validators=[MinValueValidator(1)],
+        help_text=_("How many evaluators officers assign, at least, to each admissible "
+                    "dossier."))
+    show_peer_scores_after_submit = models.BooleanField(
+        _("evaluators see the other evaluations once theirs is submitted"), default=True,
+        help_text=_("If unticked, evaluators never see each other's scores; officers "
+                    "always do."))
+    disagreement_threshold = models.DecimalField(
+        _("disagreement threshold (points out of 20)"), max_digits=4, decimal_places=2,
+        default=Decimal("4.00"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("20"))],
+        help_text=_("A dossier is flagged when the marks of its evaluators differ by at "
+                    "least this many points."))
+    evaluation_due = models.DateField(
+        _("evaluations due"), null=True, blank=True,
+        help_text=_("The whole day, Paris time. Shown to evaluators and used for reminders; "
+                    "it does not lock scoring."))
     status = models.CharField(
         _("status"), max_length=12, choices=CallStatus.choices, default=CallStatus.DRAFT,
         editable=False,

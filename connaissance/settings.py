@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "calls",
     "consortia",
     "applications",
+    "evaluation",
 ]
 
 MIDDLEWARE = [

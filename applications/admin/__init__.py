@@ -1,3 +1,3 @@
 """The admin of opportunity notes (officers) and of incubations (Compagnie des tiers-lieux)."""
 
-from . import incubations, notes  # noqa: F401 - registers the ModelAdmins
+from . import dossiers, incubations, notes  # noqa: F401 - registers the ModelAdmins

@@ -78,18 +78,11 @@ def confirmed_partners(collective):
 TEXTAREA = {"rows": 4}
 
 
-class NoteForm(forms.Form):
-    """The draft of the note. Communes are added one at a time (a search that works without
-    JavaScript) and listed as hidden values, each with its own remove button."""
+class TerritoryForm(forms.Form):
+    """EPCI and communes from the reference data. Communes are added one at a time (a search
+    that works without JavaScript) and listed as hidden values, each with its own remove
+    button (template: applications/_territory.html)."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput)
-    title = forms.CharField(label=_("Project title"), max_length=200, required=False)
-    summary = forms.CharField(
-        label=_("Summary"), required=False, widget=forms.Textarea(attrs={"rows": 6}),
-        help_text=_("The project in a few paragraphs: what, for whom, with whom."))
-    axes = forms.ModelMultipleChoiceField(
-        label=_("Intervention axes"), queryset=None, required=False,
-        widget=forms.CheckboxSelectMultiple, help_text=_("One or both."))
     epcis = EpciMultipleChoiceField(
         label=_("EPCI concerned"), required=False,
         widget=forms.SelectMultiple(attrs={"size": 8}),
@@ -100,6 +93,41 @@ class NoteForm(forms.Form):
     add_commune = CommuneField(
         label=_("Add a commune"), required=False,
         help_text=_("Type the name or the postcode, then press “Add this commune”."))
+
+    @property
+    def removed_commune(self):
+        return (self.data.get("remove_commune") or "").strip() if self.is_bound else ""
+
+    def clean(self):
+        data = super().clean()
+        communes = list(data.get("communes") or [])
+        added = data.get("add_commune")
+        if added is not None and added.pk not in {c.pk for c in communes}:
+            communes.append(added)
+        data["communes"] = [c for c in communes if c.pk != self.removed_commune]
+        return data
+
+    def listed_communes(self, saved):
+        """The communes to list under the chooser: those posted (kept as hidden values), or
+        the saved ones when the form is not bound."""
+        if not self.is_bound:
+            return list(saved)
+        codes = [c for c in self.data.getlist("communes") if c]
+        found = {c.pk: c for c in Commune.objects.filter(pk__in=codes)}
+        return [found[code] for code in codes if code in found]
+
+
+class NoteForm(TerritoryForm):
+    """The draft of the note."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    title = forms.CharField(label=_("Project title"), max_length=200, required=False)
+    summary = forms.CharField(
+        label=_("Summary"), required=False, widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("The project in a few paragraphs: what, for whom, with whom."))
+    axes = forms.ModelMultipleChoiceField(
+        label=_("Intervention axes"), queryset=None, required=False,
+        widget=forms.CheckboxSelectMultiple, help_text=_("One or both."))
     territory_precision = forms.CharField(
         label=_("Territory: precisions"), required=False,
         widget=forms.Textarea(attrs=TEXTAREA),
@@ -135,19 +163,6 @@ class NoteForm(forms.Form):
                        partners=[o.pk for o in partners])
         return initial
 
-    @property
-    def removed_commune(self):
-        return (self.data.get("remove_commune") or "").strip() if self.is_bound else ""
-
-    def clean(self):
-        data = super().clean()
-        communes = list(data.get("communes") or [])
-        added = data.get("add_commune")
-        if added is not None and added.pk not in {c.pk for c in communes}:
-            communes.append(added)
-        data["communes"] = [c for c in communes if c.pk != self.removed_commune]
-        return data
-
     def draft_data(self):
         """What services.drafts.save_draft takes."""
         data = {name: self.cleaned_data[name] for name in self.TEXT_FIELDS}
@@ -157,15 +172,6 @@ class NoteForm(forms.Form):
         for name in ("axes", "epcis", "communes", "partners"):
             data[name] = list(self.cleaned_data[name])
         return data
-
-    def listed_communes(self, saved):
-        """The communes to list under the chooser: those posted (kept as hidden values), or
-        the note's when the form is not bound."""
-        if not self.is_bound:
-            return list(saved)
-        codes = [c for c in self.data.getlist("communes") if c]
-        found = {c.pk: c for c in Commune.objects.filter(pk__in=codes)}
-        return [found[code] for code in codes if code in found]
 
 
 class ConfirmFilingForm(forms.Form):

@@ -1,9 +1,9 @@
 """Filing a full dossier: the completeness list, then every check again on the server, the
-deadline included, in the transaction that freezes and files it.
-
-Not done yet: the accusé de réception PDF and its mail (their templates do not exist yet).
+deadline included, in the transaction that freezes and files it, then the accusé de
+réception (PDF kept privately, mailed after the commit).
 """
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -11,7 +11,10 @@ from django.utils.translation import gettext_lazy
 
 from calls import calendar
 from calls.models import RequiredDocument
+from connaissance.files.services import store_generated
 from connaissance.formatting import long_datetime
+from connaissance.mail.services import queue_templated_mail
+from connaissance.pdf.rendering import render_pdf
 from consortia.composition import check_composition
 from consortia.models import ParticipationRole, ParticipationStatus
 
@@ -196,5 +199,38 @@ def submit_dossier(*, user, dossier, confirmed: bool):
             data["round"] = correction.round
         DOSSIER_LIFECYCLE.apply(locked, to_state=DossierStatus.SUBMITTED, actor=user,
                                 data=data)
+        _issue_receipt(locked, user, correction)
     dossier.refresh_from_db()
     return dossier
+
+
+def _issue_receipt(dossier, user, correction):
+    """The accusé de réception of this filing (a new one for each correction round), kept
+    privately and mailed to the lead's administrators and the filer; the call's contact is
+    told. Mails leave after the commit."""
+    from consortia.services.notify import admin_emails
+
+    collective = dossier.note.collective
+    call = collective.call
+    lead = collective.participations.get(role=ParticipationRole.LEAD).organisation
+    context = {"dossier": dossier, "call": call, "collective": collective, "lead": lead,
+               "correction": correction, "figures": budget_figures(dossier),
+               "project": dossier.snapshot["sections"].get(SectionCode.PROJECT, {}).get(
+                   "data", {}),
+               "SITE_URL": settings.SITE_URL}
+    content = render_pdf("applications/dossier_receipt_pdf.html", context)
+    suffix = f"-R{correction.round}" if correction is not None else ""
+    dossier.receipt = store_generated(content=content, name=f"{dossier.reference}{suffix}.pdf",
+                                      mime="application/pdf", owner=collective,
+                                      created_by=user)
+    dossier.save(update_fields=["receipt"])
+    round_key = correction.round if correction is not None else 0
+    queue_templated_mail(to=sorted(set(admin_emails(lead)) | {user.email}),
+                         template_prefix="applications/email/dossier_receipt",
+                         context=context, cause="applications:dossier_receipt",
+                         attachment_ids=[dossier.receipt_id],
+                         dedup_key=f"dossier-receipt-{dossier.pk}-{round_key}")
+    queue_templated_mail(to=[call.contact_email],
+                         template_prefix="applications/email/dossier_filed_contact",
+                         context=context, cause="applications:dossier_filed",
+                         dedup_key=f"dossier-filed-{dossier.pk}-{round_key}")

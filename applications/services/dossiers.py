@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from calls.territories import low_supply_match
 from connaissance.audit.services import record
 from connaissance.formatting import long_date
+from connaissance.territories.models import Commune, Epci
 from consortia.models import ParticipationStatus
 
 from ..budget import CallRules, compute_budget
@@ -234,10 +235,20 @@ def replace_budget(*, user, dossier, version, expenses, resources, requested_rat
     return figures
 
 
+def territory(dossier):
+    """(EPCI, communes) of the project section, or the note's until the section is saved."""
+    section = dossier.sections.filter(code=SectionCode.PROJECT).first()
+    data = section.data if section is not None else {}
+    if "epcis" in data or "communes" in data:
+        return (Epci.objects.filter(pk__in=data.get("epcis") or []),
+                Commune.objects.filter(pk__in=data.get("communes") or []))
+    return dossier.note.epcis.all(), dossier.note.communes.all()
+
+
 def low_supply_territories(dossier):
-    note = dossier.note
-    return low_supply_match(call_of(dossier), epcis=note.epcis.all(),
-                            communes=note.communes.all())
+    """The territories of the project flagged by officers as low-training-supply."""
+    epcis, communes = territory(dossier)
+    return low_supply_match(call_of(dossier), epcis=epcis, communes=communes)
 
 
 def budget_figures(dossier):

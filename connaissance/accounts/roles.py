@@ -42,6 +42,11 @@ ROLE_PERMISSIONS = {
         "applications.view_opportunitynote", "applications.view_canvas",
         "applications.view_incubation", "applications.view_incubationsession",
         "applications.view_incubationmilestone",
+        "evaluation.view_scoringgrid", "evaluation.change_scoringgrid",
+        "evaluation.add_criterion", "evaluation.change_criterion",
+        "evaluation.delete_criterion", "evaluation.view_criterion",
+        "evaluation.view_assignment", "evaluation.view_conflictdeclaration",
+        "evaluation.view_evaluation", "evaluation.view_score",
     ],
     Role.EVALUATOR: ["calls.view_call"],
     Role.TIERS_LIEUX_STAFF: [

@@ -36,6 +36,13 @@ TINY_PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
             b"trailer<</Root 1 0 R>>\n%%EOF\n")
 
 
+def real_pdf(text="Team Canvas — équipe projet") -> bytes:
+    """A PDF that passes the upload checks (WeasyPrint-made)."""
+    from weasyprint import HTML
+
+    return HTML(string=f"<h1>{text}</h1><p>{'Ligne de texte. ' * 200}</p>").write_pdf()
+
+
 def filled_blocks(kind, prefix="Texte"):
     """Every block of a canvas kind, filled."""
     return {code: f"{prefix} — {label}" for code, label in BLOCKS[kind]}

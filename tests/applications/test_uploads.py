@@ -20,19 +20,13 @@ from applications.services.errors import ApplicationError
 from connaissance.audit.models import AuditEvent
 from connaissance.files.models import StoredFile
 from connaissance.files.services import open_stored
-from tests.applications.factories import NoteFactory, complete_collective
+from tests.applications.factories import NoteFactory, complete_collective, real_pdf
 
 pytestmark = pytest.mark.django_db
 MB = 1024 * 1024
 
 
 # --- Real files, built here -------------------------------------------------------------------
-
-def real_pdf(text="Team Canvas — équipe projet") -> bytes:
-    from weasyprint import HTML
-
-    return HTML(string=f"<h1>{text}</h1><p>{'Ligne de texte. ' * 200}</p>").write_pdf()
-
 
 def image(fmt, size=(40, 30), noise=False) -> bytes:
     from PIL import Image

@@ -1,0 +1,166 @@
+"""Evaluation of the full dossiers: the scoring grid of a call, the evaluators assigned to a
+dossier, their conflict-of-interest declarations, their evaluations and scores.
+
+State changes go through `services` (and `workflow` for an evaluation's status); the marks
+are computed by `scoring`.
+"""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from calls.models import Call
+
+SCORE = {"max_digits": 5, "decimal_places": 2}
+POSITIVE = [MinValueValidator(Decimal("0.01"))]
+
+
+class ScoringGrid(Call):
+    """A call seen from its evaluation side: its settings and its criteria (admin page)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("scoring grid")
+        verbose_name_plural = _("scoring grids")
+
+
+class Criterion(models.Model):
+    """One line of a call's scoring grid. A score is given from 0 to `max_score`; the
+    criterion counts for `weight` in the weighted mark (see scoring.weighted_mark)."""
+
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="criteria",
+                             verbose_name=_("call for projects"))
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
+    label = models.CharField(_("criterion"), max_length=200)
+    description = models.TextField(_("what the evaluator looks at"), blank=True)
+    weight = models.DecimalField(_("weight"), **SCORE, validators=POSITIVE)
+    max_score = models.DecimalField(_("highest score"), **SCORE, default=Decimal("5"),
+                                    validators=POSITIVE)
+    allows_not_applicable = models.BooleanField(
+        _("may be marked not applicable"), default=False,
+        help_text=_("A criterion marked not applicable is left out of the mark, not counted "
+                    "as zero."))
+
+    class Meta:
+        verbose_name = _("criterion")
+        verbose_name_plural = _("criteria")
+        ordering = ["call_id", "position", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(weight__gt=0), name="criterion_weight"),
+            models.CheckConstraint(condition=models.Q(max_score__gt=0),
+                                   name="criterion_max_score"),
+        ]
+
+    def __str__(self):
+        return self.label
+
+
+class Assignment(models.Model):
+    """An evaluator assigned by an officer to a dossier. Scoring opens once the evaluator has
+    declared no conflict of interest (`cleared_at`); a declared conflict deletes it."""
+
+    dossier = models.ForeignKey("applications.Dossier", on_delete=models.PROTECT,
+                                related_name="assignments", verbose_name=_("dossier"))
+    evaluator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                  related_name="evaluation_assignments",
+                                  verbose_name=_("evaluator"))
+    assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                    null=True, blank=True, related_name="+",
+                                    verbose_name=_("assigned by"))
+    assigned_at = models.DateTimeField(_("assigned"), auto_now_add=True)
+    cleared_at = models.DateTimeField(_("no conflict of interest declared"), null=True,
+                                      blank=True)
+
+    class Meta:
+        verbose_name = _("assignment")
+        verbose_name_plural = _("assignments")
+        ordering = ["dossier_id", "assigned_at", "pk"]
+        constraints = [models.UniqueConstraint(fields=["dossier", "evaluator"],
+                                               name="assignment_once")]
+
+    def __str__(self):
+        return f"{self.dossier} — {self.evaluator}"
+
+
+class ConflictDeclaration(models.Model):
+    """What an evaluator declared about a dossier's collective; kept when the assignment is
+    removed (a declared conflict also bars assigning the evaluator to the dossier again)."""
+
+    dossier = models.ForeignKey("applications.Dossier", on_delete=models.PROTECT,
+                                related_name="conflict_declarations", verbose_name=_("dossier"))
+    evaluator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                  related_name="conflict_declarations",
+                                  verbose_name=_("evaluator"))
+    has_conflict = models.BooleanField(_("conflict of interest"))
+    details = models.TextField(_("details"), blank=True)
+    declared_at = models.DateTimeField(_("declared"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("conflict-of-interest declaration")
+        verbose_name_plural = _("conflict-of-interest declarations")
+        ordering = ["-declared_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.dossier} — {self.evaluator}"
+
+
+class EvaluationStatus(models.TextChoices):
+    DRAFT = "draft", _("in progress")
+    SUBMITTED = "submitted", _("submitted")
+
+
+class Evaluation(models.Model):
+    """The evaluation of one assignment; locked once submitted (an officer may reopen it)."""
+
+    assignment = models.OneToOneField(Assignment, on_delete=models.CASCADE,
+                                      related_name="evaluation", verbose_name=_("assignment"))
+    status = models.CharField(_("status"), max_length=12, choices=EvaluationStatus.choices,
+                              default=EvaluationStatus.DRAFT, editable=False, db_index=True)
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True, editable=False)
+    comment = models.TextField(_("overall opinion"), blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("evaluation")
+        verbose_name_plural = _("evaluations")
+        ordering = ["assignment__dossier_id", "assignment__assigned_at", "pk"]
+
+    def __str__(self):
+        return str(self.assignment)
+
+    @property
+    def is_submitted(self):
+        return self.status == EvaluationStatus.SUBMITTED
+
+
+class Score(models.Model):
+    """The score of one criterion: a value from 0 to the criterion's maximum, or "not
+    applicable" when the criterion allows it (then left out of the mark)."""
+
+    evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="scores",
+                                   verbose_name=_("evaluation"))
+    criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="scores",
+                                  verbose_name=_("criterion"))
+    value = models.DecimalField(_("score"), **SCORE, null=True, blank=True)
+    not_applicable = models.BooleanField(_("not applicable"), default=False)
+    comment = models.TextField(_("comment"), blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("score")
+        verbose_name_plural = _("scores")
+        ordering = ["evaluation_id", "criterion__position", "criterion_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["evaluation", "criterion"], name="score_once"),
+            models.CheckConstraint(
+                condition=models.Q(value__isnull=True) | models.Q(not_applicable=False),
+                name="score_value_or_not_applicable"),
+            models.CheckConstraint(condition=models.Q(value__isnull=True)
+                                   | models.Q(value__gte=0), name="score_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.criterion}: {'n/a' if self.not_applicable else self.value}"
