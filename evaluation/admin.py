@@ -186,3 +186,4 @@ class EvaluationAdmin(ReadOnlyMixin, admin.ModelAdmin):
     def mark(self, evaluation):
         mark = mark_of(evaluation)
         return "—" if mark is None else mark
+from . import admin_ranking  # noqa: E402, F401  (the ranking and decisions pages)

@@ -164,3 +164,71 @@ class Score(models.Model):
 
     def __str__(self):
         return f"{self.criterion}: {'n/a' if self.not_applicable else self.value}"
+
+
+# --- decisions (issue 6) -----------------------------------------------------------------------
+
+class DecisionOutcome(models.TextChoices):
+    """The decision on a dossier; the values are the dossier states it leads to."""
+
+    SELECTED = "selected", _("selected")
+    REJECTED = "rejected", _("not selected")
+    WAITLISTED = "waitlisted", _("waiting list")
+
+
+class Decision(models.Model):
+    """The decision an officer stages on a dossier under evaluation (or on the waiting list):
+    selected with an awarded rate and amount (checked by the subsidy rule), rejected with
+    reasons, or waitlisted. Staged decisions of a call are announced together
+    (`services.decisions.announce`), which moves each dossier through its transition table.
+
+    A dossier has one decision: re-deciding a waitlisted dossier replaces its announced
+    « waiting list » decision (the audit trail keeps every step)."""
+
+    dossier = models.OneToOneField("applications.Dossier", on_delete=models.PROTECT,
+                                   related_name="decision", verbose_name=_("dossier"))
+    outcome = models.CharField(_("decision"), max_length=12, choices=DecisionOutcome.choices)
+    awarded_rate = models.DecimalField(_("awarded rate (%)"), max_digits=5, decimal_places=2,
+                                       null=True, blank=True)
+    awarded_amount = models.DecimalField(_("awarded amount (€)"), max_digits=12,
+                                         decimal_places=2, null=True, blank=True)
+    reasons = models.TextField(_("reasons"), blank=True)
+    staged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                  null=True, blank=True, related_name="+",
+                                  verbose_name=_("staged by"))
+    staged_at = models.DateTimeField(_("staged"))
+    announced_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                     null=True, blank=True, related_name="+",
+                                     verbose_name=_("announced by"))
+    announced_at = models.DateTimeField(_("announced"), null=True, blank=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("decision")
+        verbose_name_plural = _("decisions")
+        ordering = ["-staged_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(outcome="selected") | (
+                    models.Q(awarded_rate__isnull=False)
+                    & models.Q(awarded_amount__isnull=False)),
+                name="decision_selected_has_award"),
+            models.CheckConstraint(
+                condition=~models.Q(outcome="rejected") | ~models.Q(reasons=""),
+                name="decision_rejected_has_reasons"),
+        ]
+
+    def __str__(self):
+        return f"{self.dossier} — {self.get_outcome_display()}"
+
+    @property
+    def is_announced(self):
+        return self.announced_at is not None
+
+
+class Ranking(Decision):
+    """The officers' ranking page of a call (admin entry « Classement »)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("ranking and decisions")
+        verbose_name_plural = _("ranking and decisions")
