@@ -186,4 +186,6 @@ class EvaluationAdmin(ReadOnlyMixin, admin.ModelAdmin):
     def mark(self, evaluation):
         mark = mark_of(evaluation)
         return "—" if mark is None else mark
-from . import admin_ranking  # noqa: E402, F401  (the ranking and decisions pages)
+# The ranking and decisions pages; the decision letters, their templates and batches.
+from . import admin_letters, admin_ranking  # noqa: E402, F401
+from .admin_assign import AssignmentAdmin as AssignEvaluatorsAdmin  # noqa: E402, F401

@@ -232,3 +232,117 @@ class Ranking(Decision):
         proxy = True
         verbose_name = _("ranking and decisions")
         verbose_name_plural = _("ranking and decisions")
+
+
+# --- decision letters (issue 6) ----------------------------------------------------------------
+
+class LetterTemplate(models.Model):
+    """The wording of a call's decision letter for one outcome, edited by officers. The texts
+    take placeholders in braces (see `letters.PLACEHOLDERS`), replaced by plain values: no
+    template code runs. Paragraphs are separated by a blank line."""
+
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="letter_templates",
+                             verbose_name=_("call for projects"))
+    outcome = models.CharField(_("decision"), max_length=12, choices=DecisionOutcome.choices)
+    subject = models.CharField(_("subject"), max_length=255,
+                               help_text=_("The subject line of the letter and of its e-mail."))
+    dateline = models.CharField(_("place and date line"), max_length=120)
+    body = models.TextField(_("text of the letter"))
+    correction_notice = models.TextField(
+        _("notice of a corrected version"), blank=True,
+        help_text=_("Printed above the text of a corrected version (version 2 and later)."))
+    signatory_role = models.CharField(_("signatory's role"), max_length=200)
+    signatory_name = models.CharField(_("signatory's name"), max_length=200, blank=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                   null=True, blank=True, related_name="+",
+                                   verbose_name=_("updated by"))
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("decision letter template")
+        verbose_name_plural = _("decision letter templates")
+        ordering = ["call_id", "outcome"]
+        constraints = [models.UniqueConstraint(fields=["call", "outcome"],
+                                               name="letter_template_once")]
+
+    def __str__(self):
+        return f"{self.call} — {self.get_outcome_display()}"
+
+
+class LetterStatus(models.TextChoices):
+    QUEUED = "queued", _("queued")
+    RENDERED = "rendered", _("rendered")
+    SENT = "sent", _("sent")
+    FAILED = "failed", _("failed")
+
+
+class LetterBatch(models.Model):
+    """One run of « generate and send the letters » for a call: its progress counters are
+    updated by the background tasks (sent or failed, once per letter)."""
+
+    call = models.ForeignKey(Call, on_delete=models.PROTECT, related_name="letter_batches",
+                             verbose_name=_("call for projects"))
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                     null=True, blank=True, related_name="+",
+                                     verbose_name=_("requested by"))
+    requested_at = models.DateTimeField(_("requested"), auto_now_add=True)
+    total = models.PositiveIntegerField(_("letters"), default=0)
+    done = models.PositiveIntegerField(_("sent"), default=0)
+    failed = models.PositiveIntegerField(_("failed"), default=0)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("batch of decision letters")
+        verbose_name_plural = _("batches of decision letters")
+        ordering = ["-requested_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.call} — {self.requested_at:%Y-%m-%d %H:%M}"
+
+
+class DecisionLetter(models.Model):
+    """One version of the letter announcing a decision: rendered to PDF, archived with its
+    SHA-256, then e-mailed. A sent letter never changes; a correction is a new version."""
+
+    decision = models.ForeignKey(Decision, on_delete=models.PROTECT, related_name="letters",
+                                 verbose_name=_("decision"))
+    version = models.PositiveSmallIntegerField(_("version"), default=1)
+    status = models.CharField(_("status"), max_length=10, choices=LetterStatus.choices,
+                              default=LetterStatus.QUEUED, editable=False, db_index=True)
+    outcome = models.CharField(_("decision"), max_length=12, choices=DecisionOutcome.choices,
+                               editable=False)
+    decision_announced_at = models.DateTimeField(_("decision announced"), editable=False)
+    reason = models.TextField(_("reason for this version"), blank=True)
+    replaces = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True,
+                                 related_name="+", verbose_name=_("corrects"),
+                                 help_text=_("The sent letter this corrected version replaces."))
+    subject = models.CharField(_("subject"), max_length=255, blank=True)
+    batch = models.ForeignKey(LetterBatch, on_delete=models.SET_NULL, null=True, blank=True,
+                              related_name="letters", verbose_name=_("batch"))
+    file = models.ForeignKey("files.StoredFile", on_delete=models.PROTECT, null=True,
+                             blank=True, related_name="+", verbose_name=_("PDF"))
+    sha256 = models.CharField("SHA-256", max_length=64, blank=True)
+    dated = models.DateField(_("letter date"), null=True, blank=True)
+    mail = models.ForeignKey("mail.OutgoingMail", on_delete=models.SET_NULL, null=True,
+                             blank=True, related_name="+", verbose_name=_("e-mail"))
+    error = models.TextField(_("last error"), blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                   null=True, blank=True, related_name="+",
+                                   verbose_name=_("requested by"))
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("decision letter")
+        verbose_name_plural = _("decision letters")
+        ordering = ["-created_at", "-pk"]
+        constraints = [models.UniqueConstraint(fields=["decision", "version"],
+                                               name="letter_version_once")]
+
+    def __str__(self):
+        return self.reference
+
+    @property
+    def reference(self):
+        return f"{self.decision.dossier.reference}-L{self.version}"
