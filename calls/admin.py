@@ -82,6 +82,7 @@ class CallAdmin(admin.ModelAdmin):
             "bonus_reading", "project_duration_months", "eligibility_end"]}),
         (_("Contact and uploads"), {"fields": ["contact_role", "contact_email",
                                                "upload_max_mb"]}),
+        (_("Reminders and mails"), {"fields": ["reminder_days", "hold_decision_mails"]}),
         (_("Evaluation"), {"fields": EVALUATION_SETTINGS, "description": _(
             "Changed with the call's scoring grid (Evaluation › Scoring grids).")}),
     ]

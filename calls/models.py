@@ -2,12 +2,36 @@
 
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 PERCENT = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))]
 NON_NEGATIVE = [MinValueValidator(Decimal("0"))]
+
+
+def parse_reminder_days(text):
+    """« 7,1 » → [7, 1] (largest first, no repeats); ValueError on anything else."""
+    days = set()
+    for part in (text or "").replace(";", ",").split(","):
+        part = part.strip()
+        if not part:
+            continue
+        if not part.isdigit() or not 1 <= int(part) <= 90:
+            raise ValueError(part)
+        days.add(int(part))
+    return sorted(days, reverse=True)
+
+
+def validate_reminder_days(text):
+    try:
+        parse_reminder_days(text)
+    except ValueError as exc:
+        raise ValidationError(
+            _("Give whole numbers of days between 1 and 90, separated by commas (e.g. "
+              "« 7,1 »): « %(value)s » is not one."), params={"value": str(exc)},
+            code="invalid") from exc
 
 
 class CallStatus(models.TextChoices):
@@ -100,6 +124,16 @@ class Call(models.Model):
         _("evaluations due"), null=True, blank=True,
         help_text=_("The whole day, Paris time. Shown to evaluators and used for reminders; "
                     "it does not lock scoring."))
+    reminder_days = models.CharField(
+        _("reminders (days before a deadline)"), max_length=40, default="7,1",
+        validators=[validate_reminder_days],
+        help_text=_("Comma-separated numbers of days, e.g. « 7,1 »: collectives holding an "
+                    "unfiled draft, and evaluators with an unsubmitted evaluation, are "
+                    "reminded that many days before the deadline. Leave blank for none."))
+    hold_decision_mails = models.BooleanField(
+        _("decision mails wait for an officer's approval"), default=False,
+        help_text=_("If ticked, mails announcing a decision (pre-selection, decision letters) "
+                    "wait in the outbox until an officer approves them there."))
     status = models.CharField(
         _("status"), max_length=12, choices=CallStatus.choices, default=CallStatus.DRAFT,
         editable=False,
@@ -128,6 +162,14 @@ class Call(models.Model):
     @property
     def bonus_rate_ceiling(self) -> Decimal:
         return min(self.max_rate + self.bonus_points, Decimal("100"))
+
+    @property
+    def reminder_offsets(self) -> list[int]:
+        """The reminder days as numbers, largest first (« 7,1 » → [7, 1])."""
+        try:
+            return parse_reminder_days(self.reminder_days)
+        except ValueError:
+            return []
 
 
 class Axis(models.Model):

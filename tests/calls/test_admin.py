@@ -19,7 +19,7 @@ CALL_FIELDS = ["title", "slug", "reference_prefix", "summary", "description", "r
                "budget_envelope", "min_projects", "max_projects", "min_award", "max_award",
                "min_rate", "max_rate", "bonus_points", "bonus_reading",
                "project_duration_months", "eligibility_end", "contact_role", "contact_email",
-               "upload_max_mb"]
+               "upload_max_mb", "reminder_days"]
 
 
 def change_form_data(call, **overrides):
