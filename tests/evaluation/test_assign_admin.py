@@ -190,13 +190,13 @@ def test_the_dashboard_shows_the_progress_to_officers(client, world, agent):
     score(second, [1, 2, 1])  # far apart: a disagreement
     html = client.get("/admin/").content.decode()
     assert 'id="evaluation-dashboard"' in html
-    row = html.split(f'id="dashboard-call-{world.call.pk}"')[1].split("</tr>")[0]
+    row = html.split(f'id="dashboard-call-{world.call.pk}"')[1].split("</div>")[0]
     assert "2/3 évaluations reçues" in row
     assert page(world.call) in row
     assert reverse("admin:evaluation_ranking_call", args=[world.call.pk]) in row
-    cells = [cell.strip() for cell in re.findall(r"<td>(.*?)</td>", row, re.S)]
-    assert cells[:2] == ["0", "1"]  # admissible, under evaluation
-    assert cells[3] == "1"  # one dossier where the evaluators disagree
+    figures = [value.strip() for value in re.findall(r"<strong>(.*?)</strong>", row, re.S)]
+    assert figures[:2] == ["0", "1"]  # admissible, under evaluation
+    assert figures[3] == "1"  # one dossier where the evaluators disagree
 
 
 def test_the_dashboard_takes_a_constant_number_of_queries(client, world, agent):

@@ -302,6 +302,18 @@ def test_the_collective_downloads_its_letter_from_its_page(client, sent, letters
     assert hashlib.sha256(b"".join(response.streaming_content)).hexdigest() == sent.sha256
 
 
+def test_the_collective_page_shows_a_decision_only_once_announced(client, world):
+    client.force_login(world.member)
+    url = reverse("applications:dossier", args=[world.dossier.note.collective.pk])
+    decided(world, "selected", dossier=world.dossier, rate="75")
+    assert 'id="announced-decision"' not in client.get(url).content.decode()
+    announce(officer=world.officer, call=world.call)
+    page = client.get(url).content.decode()
+    assert 'id="announced-decision"' in page and 'data-outcome="selected"' in page
+    assert "187\u202f500,00\u00a0€" in page and "75\u00a0%" in page
+    assert "lettre de décision vous sera envoyée" in page  # not produced yet
+
+
 @pytest.mark.parametrize("who", ["other collective", "evaluator", "tiers-lieux staff",
                                  "anonymous"])
 def test_nobody_else_downloads_the_letter(client, sent, letters_world, who):
