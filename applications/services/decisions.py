@@ -39,4 +39,6 @@ def _mail_decision(note):
         to=admin_emails(lead), template_prefix="applications/email/note_decision",
         context={"note": note, "call": note.collective.call, "collective": note.collective,
                  "SITE_URL": settings.SITE_URL},
-        cause="applications:note_decision", dedup_key=f"note-decision-{note.pk}")
+        cause="applications:note_decision", dedup_key=f"note-decision-{note.pk}",
+        # Officers may want to read decision mails in the outbox before they go.
+        hold=note.collective.call.hold_decision_mails)

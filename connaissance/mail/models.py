@@ -1,11 +1,14 @@
 """Every e-mail the portal sends is first a row of this outbox."""
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
 class OutgoingMail(models.Model):
     class Status(models.TextChoices):
+        # A decision mail of a call whose officers approve such mails before they go.
+        HELD = "held", _("awaiting approval")
         QUEUED = "queued", _("queued")
         SENT = "sent", _("sent")
         FAILED = "failed", _("failed")
@@ -32,6 +35,15 @@ class OutgoingMail(models.Model):
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+", verbose_name=_("approved by"),
+    )
+    approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
+    resend_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="resends",
+        verbose_name=_("copy of"), help_text=_("The sent e-mail this one sends again."),
+    )
 
     class Meta:
         verbose_name = _("outgoing e-mail")

@@ -1,3 +1,7 @@
+"""The outbox's background work. Both tasks are acknowledged late (a worker that dies in the
+middle leaves its task to another one, see CELERY_VISIBILITY_TIMEOUT) and safe to run twice:
+`services.deliver` sends only a queued row, under a row lock."""
+
 from celery import shared_task
 
 from . import services
@@ -11,7 +15,7 @@ def deliver_mail(self, mail_id: int):
         raise self.retry(exc=exc, countdown=30 * (2 ** self.request.retries)) from exc
 
 
-@shared_task
+@shared_task(acks_late=True)
 def flush_outbox():
     """Send what waits in the outbox (e.g. mails queued while the broker was down)."""
     sent = 0

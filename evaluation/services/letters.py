@@ -236,7 +236,9 @@ def _send(letter_id):
         mail = queue_templated_mail(
             to=to, template_prefix="evaluation/email/decision_letter", context=context,
             cause="evaluation:decision_letter", attachment_ids=[letter.file_id],
-            dedup_key=f"decision-letter-{letter.pk}")
+            dedup_key=f"decision-letter-{letter.pk}",
+            # Officers may want to read decision mails in the outbox before they go.
+            hold=collective.call.hold_decision_mails)
     DecisionLetter.objects.filter(pk=letter.pk).update(mail=mail, sent_at=timezone.now(),
                                                        error="")
     LETTER_LIFECYCLE.apply(letter, to_state=S.SENT, actor=None,
