@@ -160,6 +160,56 @@ def time_left(call, at: datetime) -> timedelta | None:
     return deadline.remaining if deadline else None
 
 
+# --- Closing, opening and reminders (read by the scheduled jobs) ------------------------------
+
+# Reminders go out from this hour (Paris time) of their day, not at midnight.
+REMINDER_TIME = time(9, 0)
+
+
+def has_closed(p, at: datetime) -> bool:
+    """A window is over only once `at` is past its end: 23:59:59 Paris time still belongs to a
+    date-only end, 00:00:00 the next day does not (the rule `refusal` applies to filings)."""
+    return p is not None and p.ends_at is not None and at > p.ends_at
+
+
+def opened_at(call, action: str) -> datetime | None:
+    """The moment `action` became (or becomes) possible: the latest start among its windows
+    and milestones; None when the calendar lacks one of them."""
+    rule = ACTIONS[action]
+    moments = []
+    for kind in rule.after:
+        milestone = phase(call, kind)
+        if milestone is None or milestone.anchor is None:
+            return None
+        moments.append(milestone.anchor)
+    for kind in rule.within:
+        p = phase(call, kind)
+        if p is None or not is_interval(p):
+            return None
+        moments.append(p.starts_at)
+    return max(moments)
+
+
+def reminder_moment(deadline: datetime, days: int) -> datetime:
+    """When the reminder `days` days before `deadline` is due: REMINDER_TIME (Paris) on the
+    Paris calendar day that many days before the deadline's day (J-1 of a deadline on 15 May
+    is due on 14 May at 09:00, summer or winter time)."""
+    day = deadline.astimezone(PARIS).date() - timedelta(days=days)
+    return datetime.combine(day, REMINDER_TIME, tzinfo=PARIS)
+
+
+def due_reminder(deadline: datetime | None, offsets, at: datetime) -> int | None:
+    """The reminder to send at `at`, as a number of days before `deadline`, or None.
+
+    It is the due reminder closest to the deadline: after a scheduler outage, an earlier one
+    that was missed (J-7) is sent late only while no later one (J-1) is due; once J-1 is due,
+    J-7 is never sent. Nothing is due after the deadline."""
+    if deadline is None or at > deadline:
+        return None
+    due = [days for days in offsets if reminder_moment(deadline, days) <= at]
+    return min(due) if due else None
+
+
 # --- Public stage of a call ----------------------------------------------------------------
 
 class Stage:

@@ -1,6 +1,6 @@
 """French formatting of money, dates and times, shared by pages, e-mails and PDFs."""
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
@@ -65,6 +65,17 @@ def long_datetime(value: datetime) -> str:
     return gettext("%(date)s at %(time)s, Paris time") % {
         "date": long_date(value), "time": paris_time(value),
     }
+
+
+def deadline_text(value) -> str:
+    """A deadline as collectives read it: « 15 mai 2023 à 23 h 59, heure de Paris ».
+
+    A date alone means the whole day in Paris (it closes at 23:59:59, shown as 23 h 59); an
+    aware datetime is shown in Paris time, to the minute (seconds are dropped, not rounded up:
+    23:59:59 stays « 23 h 59 »)."""
+    if is_date(value):
+        value = datetime.combine(value, time(23, 59), tzinfo=PARIS)
+    return long_datetime(value)
 
 
 def is_date(value) -> bool:

@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -221,6 +222,15 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "control_folder": str(_queue_dir / "control"),
         "store_processed": False,
     }
+elif os.environ.get("CELERY_VISIBILITY_TIMEOUT"):
+    # Redis hands a task that was never acknowledged (its worker died: tasks are acknowledged
+    # late) to another worker after this many seconds; kombu's default is one hour. Keep it
+    # above the longest task and any retry countdown, or such a task runs twice (harmless for
+    # the idempotent tasks of the portal, but wasteful). Workers sweep for them twice as often.
+    _visibility = int(os.environ["CELERY_VISIBILITY_TIMEOUT"])
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": _visibility,
+                                       "unacked_restore_interval": max(1, _visibility // 2),
+                                       "unacked_restore_throttle": 1}
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
@@ -231,9 +241,25 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# Crontab entries are read in CELERY_TIMEZONE (Europe/Paris). Every job is idempotent (a run
+# repeated, or two beats at once, does nothing twice): the frequencies only bound the delay.
+# The admin shows this schedule with each job's last run (Operations › Job runs › Schedule).
 CELERY_BEAT_SCHEDULE = {
-    "beat-heartbeat": {"task": "connaissance.ops.tasks.record_beat_tick", "schedule": 30.0},
+    "beat-heartbeat": {"task": "connaissance.ops.tasks.record_beat_tick",
+                       "schedule": float(os.environ.get("BEAT_HEARTBEAT_SECONDS", "30"))},
     "mail-flush-outbox": {"task": "connaissance.mail.tasks.flush_outbox", "schedule": 120.0},
+    # Drafts of a closed window expire within minutes of 23:59:59 Paris time.
+    "applications-close-windows": {"task": "applications.tasks.close_windows",
+                                   "schedule": crontab(minute="*/5")},
+    "applications-announce-openings": {"task": "applications.tasks.announce_openings",
+                                       "schedule": crontab(minute="*/15")},
+    # Reminders are due from 09:00 Paris time on their day (calls.calendar.REMINDER_TIME).
+    "applications-remind-drafts": {"task": "applications.tasks.remind_drafts",
+                                   "schedule": crontab(minute=5)},
+    "evaluation-remind-evaluators": {"task": "evaluation.tasks.remind_evaluators",
+                                     "schedule": crontab(minute=10)},
+    "evaluation-officers-digest": {"task": "evaluation.tasks.send_officers_digest",
+                                   "schedule": crontab(minute=0, hour=7)},
 }
 BEAT_STALE_AFTER_SECONDS = int(os.environ.get("BEAT_STALE_AFTER_SECONDS", "300"))
 

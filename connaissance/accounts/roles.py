@@ -27,7 +27,7 @@ ROLE_PERMISSIONS = {
         "audit.view_auditevent",
         "mail.view_outgoingmail", "mail.change_outgoingmail",
         "files.view_storedfile",
-        "ops.view_heartbeat",
+        "ops.view_heartbeat", "ops.view_jobrun",
         "territories.view_departement", "territories.view_epci", "territories.view_commune",
         "consortia.view_organisation", "consortia.change_organisation",
         "consortia.view_digitalproof", "consortia.change_digitalproof",
@@ -68,3 +68,11 @@ def has_role(user, role: Role) -> bool:
         cached = set(user.groups.values_list("name", flat=True))
         user._role_codes = cached
     return role.value in cached
+
+
+def emails_of_role(role: Role) -> list[str]:
+    """The addresses of the active users holding `role` (e.g. every Region officer)."""
+    from django.contrib.auth import get_user_model
+
+    users = get_user_model().objects.filter(groups__name=role.value, is_active=True)
+    return sorted(set(users.exclude(email="").values_list("email", flat=True)))

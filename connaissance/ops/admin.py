@@ -1,6 +1,19 @@
+from django.conf import settings
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
 
-from .models import Heartbeat
+from connaissance.accounts.roles import Role, has_role
+
+from .models import Heartbeat, JobRun
+from .schedule import scheduled_jobs
+from .services import beat_status
+
+
+def is_officer(user):
+    return user.is_active and (user.is_superuser or has_role(user, Role.REGION_OFFICER))
 
 
 @admin.register(Heartbeat)
@@ -9,3 +22,51 @@ class HeartbeatAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(JobRun)
+class JobRunAdmin(admin.ModelAdmin):
+    """The runs of the periodic jobs (read only) and the page of the beat schedule; both for
+    Region officers only."""
+
+    list_display = ["name", "started_at", "finished_at", "outcome", "summary"]
+    list_filter = ["outcome", "name"]
+    date_hierarchy = "started_at"
+    readonly_fields = [f.name for f in JobRun._meta.fields]
+
+    def has_module_permission(self, request):
+        return is_officer(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return is_officer(request.user)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_urls(self):
+        return [path("schedule/", self.admin_site.admin_view(self.schedule_view),
+                     name="ops_jobrun_schedule"), *super().get_urls()]
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}),
+                         "schedule_url": reverse("admin:ops_jobrun_schedule")}
+        return super().changelist_view(request, extra_context)
+
+    def schedule_view(self, request):
+        if not is_officer(request.user):
+            raise PermissionDenied
+        return TemplateResponse(request, "admin/ops/jobrun/schedule.html", {
+            **self.admin_site.each_context(request),
+            "title": _("Schedule of the background jobs"),
+            "opts": self.model._meta,
+            "jobs": scheduled_jobs(),
+            "beat": beat_status(),
+            "timezone": settings.CELERY_TIMEZONE,
+            "runs_url": reverse("admin:ops_jobrun_changelist"),
+        })

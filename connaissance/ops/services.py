@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .models import Heartbeat
 
@@ -37,14 +38,26 @@ def broker_status() -> dict:
 
 
 def beat_status(now=None) -> dict:
+    """Whether the scheduler ticks. When it does not, `message` says so in words: without it,
+    no window closes on its own, no reminder and no digest goes out."""
     now = now or timezone.now()
     beat = Heartbeat.objects.filter(name=BEAT).first()
+    limit = settings.BEAT_STALE_AFTER_SECONDS
     if beat is None:
-        return {"ok": False, "last_tick": None, "age_seconds": None, "stale": True}
+        return {"ok": False, "last_tick": None, "age_seconds": None, "stale": True,
+                "message": _("STALE: the scheduler (Celery beat) has never ticked. Phase "
+                             "closings, reminders and digests are not running.")}
     age = (now - beat.at).total_seconds()
-    stale = age > settings.BEAT_STALE_AFTER_SECONDS
+    stale = age > limit
+    if stale:
+        message = _("STALE: the scheduler (Celery beat) last ticked %(age)d seconds ago "
+                    "(limit: %(limit)d seconds). Phase closings, reminders and digests are "
+                    "not running.") % {"age": round(age), "limit": limit}
+    else:
+        message = _("The scheduler (Celery beat) ticked %(age)d seconds ago.") % {
+            "age": round(age)}
     return {"ok": not stale, "last_tick": beat.at.isoformat(), "age_seconds": round(age),
-            "stale": stale}
+            "stale": stale, "message": message}
 
 
 def health() -> dict:

@@ -46,3 +46,9 @@ def long_datetime(value):
 @register.filter
 def duration_left(value):
     return formatting.duration_left(value)
+
+
+@register.filter
+def deadline_text(value):
+    """« 15 mai 2023 à 23 h 59, heure de Paris » (a date means the whole day)."""
+    return formatting.deadline_text(value) if value else ""
