@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "consortia",
     "applications",
     "evaluation",
+    "laureates",
 ]
 
 MIDDLEWARE = [
@@ -196,6 +197,10 @@ STORAGES = {
 UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# The body awarding the subsidies, as published in the open data (SCDL « subventions »).
+# REGION_SIRET's default is a placeholder (14 digits): set the Region's real SIRET in production.
+REGION_NAME = os.environ.get("REGION_NAME", "Région Hauts-de-France")
+REGION_SIRET = os.environ.get("REGION_SIRET", "00000000000000")
 
 # --- E-mail --------------------------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")

@@ -21,6 +21,7 @@ urlpatterns = [
     path("compte/", include("allauth.urls")),
     path("fichiers/", include("connaissance.files.urls")),
     path("evaluation/", include("evaluation.urls")),
+    path("", include("laureates.urls")),
     path("territoires/", include("connaissance.territories.urls")),
     path("langue/", set_language, name="set_language"),
     path("accessibilite/", AccessibilityView.as_view(), name="accessibility"),
