@@ -2,14 +2,11 @@
 
 import rules
 
-from connaissance.accounts.roles import Role, has_role
+from connaissance.accounts.roles import is_officer
 
 from .models import CallStatus
 
-
-@rules.predicate
-def is_officer(user):
-    return user.is_superuser or has_role(user, Role.REGION_OFFICER)
+__all__ = ["is_officer", "is_published", "is_archived"]
 
 
 @rules.predicate

@@ -20,7 +20,7 @@ from calls.models import Call
 from calls.rules import is_officer
 from connaissance.audit.services import record
 from connaissance.pdf.views import pdf_response
-from connaissance.ui.admin_readonly import ReadOnlyMixin
+from connaissance.ui.admin_readonly import OfficersOnlyMixin, ReadOnlyMixin
 
 from .errors import EvaluationError
 from .letter_rendering import (
@@ -33,14 +33,6 @@ from .letter_rendering import (
 )
 from .models import DecisionLetter, LetterBatch, LetterStatus, LetterTemplate
 from .services import letters as letter_services
-
-
-class OfficersOnly:
-    def has_module_permission(self, request):
-        return is_officer(request.user)
-
-    def has_view_permission(self, request, obj=None):
-        return is_officer(request.user)
 
 
 def progress(batch):
@@ -70,7 +62,7 @@ class LetterTemplateForm(forms.ModelForm):
 
 
 @admin.register(LetterTemplate)
-class LetterTemplateAdmin(OfficersOnly, admin.ModelAdmin):
+class LetterTemplateAdmin(OfficersOnlyMixin, admin.ModelAdmin):
     form = LetterTemplateForm
     list_display = ["call", "outcome", "subject", "updated_at", "updated_by"]
     list_filter = ["call", "outcome"]
@@ -139,7 +131,7 @@ class CorrectionForm(forms.Form):
 
 
 @admin.register(DecisionLetter)
-class DecisionLetterAdmin(OfficersOnly, ReadOnlyMixin, admin.ModelAdmin):
+class DecisionLetterAdmin(OfficersOnlyMixin, ReadOnlyMixin, admin.ModelAdmin):
     list_display = ["reference", "collective", "outcome", "version", "status", "sent_at",
                     "download", "mail_status", "short_sha", "error"]
     list_filter = ["status", "outcome", "decision__dossier__note__collective__call"]
@@ -253,7 +245,7 @@ class BatchLetterInline(ReadOnlyMixin, admin.TabularInline):
 
 
 @admin.register(LetterBatch)
-class LetterBatchAdmin(OfficersOnly, ReadOnlyMixin, admin.ModelAdmin):
+class LetterBatchAdmin(OfficersOnlyMixin, ReadOnlyMixin, admin.ModelAdmin):
     list_display = ["call", "requested_at", "requested_by", "progress", "failures",
                     "finished_at"]
     list_filter = ["call"]

@@ -23,6 +23,7 @@ from applications.models import Dossier
 from calls.models import Call
 from calls.rules import is_officer
 from connaissance.formatting import long_datetime, money, percent
+from connaissance.ui.admin_readonly import OfficersOnlyMixin, ReadOnlyMixin
 from connaissance.workflow import TransitionNotAllowed
 
 from .errors import EvaluationError
@@ -51,23 +52,8 @@ class StageForm(forms.Form):
 
 
 @admin.register(Ranking)
-class RankingAdmin(admin.ModelAdmin):
+class RankingAdmin(OfficersOnlyMixin, ReadOnlyMixin, admin.ModelAdmin):
     """No list of its own: the changelist is the choice of a call, then its ranking."""
-
-    def has_module_permission(self, request):
-        return is_officer(request.user)
-
-    def has_view_permission(self, request, obj=None):
-        return is_officer(request.user)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def get_urls(self):
         prefix = f"{self.opts.app_label}_{self.opts.model_name}"

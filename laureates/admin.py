@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from calls.models import Call
 from calls.rules import is_officer
 from connaissance.formatting import long_date, money, percent
+from connaissance.ui.admin_readonly import OfficersOnlyMixin
 from evaluation.models import Decision, DecisionOutcome
 
 from . import services
@@ -28,13 +29,7 @@ from .services.projects import check_signature
 from .transparency import lead_field
 
 
-class OfficersOnly:
-    def has_module_permission(self, request):
-        return is_officer(request.user)
-
-    def has_view_permission(self, request, obj=None):
-        return is_officer(request.user)
-
+class OfficersOnly(OfficersOnlyMixin):
     def has_change_permission(self, request, obj=None):
         return is_officer(request.user)
 

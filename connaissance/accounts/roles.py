@@ -1,5 +1,6 @@
 """The roles of DOMAIN.md, as groups with stable codes (never translated names)."""
 
+import rules
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -68,6 +69,13 @@ def has_role(user, role: Role) -> bool:
         cached = set(user.groups.values_list("name", flat=True))
         user._role_codes = cached
     return role.value in cached
+
+
+@rules.predicate
+def is_officer(user):
+    """A Region officer (or a superuser), active: the one definition every app uses."""
+    return bool(user and user.is_active
+                and (user.is_superuser or has_role(user, Role.REGION_OFFICER)))
 
 
 def emails_of_role(role: Role) -> list[str]:

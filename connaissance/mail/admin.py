@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from connaissance.files.models import StoredFile
+from connaissance.ui.admin_readonly import OfficersOnlyMixin, ReadOnlyMixin
 
 from . import services
 from .models import OutgoingMail
@@ -27,7 +28,7 @@ PREVIEW_POLICY = "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-sr
 
 
 @admin.register(OutgoingMail)
-class OutgoingMailAdmin(admin.ModelAdmin):
+class OutgoingMailAdmin(OfficersOnlyMixin, ReadOnlyMixin, admin.ModelAdmin):
     list_display = ["created_at", "subject", "recipients", "cause", "status", "attempts",
                     "sent_at"]
     list_filter = ["status", "cause"]
@@ -46,22 +47,7 @@ class OutgoingMailAdmin(admin.ModelAdmin):
                        "attempts", "last_error", "approved_by", "approved_at", "resend_of",
                        "dedup_key", "text_body", "html_body", "attachments"]
 
-    # --- only officers; nothing is added, changed or deleted here ---------------------------
-
-    def has_module_permission(self, request):
-        return is_officer(request.user)
-
-    def has_view_permission(self, request, obj=None):
-        return is_officer(request.user)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+    # --- only officers (mixins); nothing is added, changed or deleted here -----------------
 
     def has_approve_permission(self, request):
         return is_officer(request.user)

@@ -5,15 +5,12 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
-from connaissance.accounts.roles import Role, has_role
+from connaissance.accounts.roles import is_officer
+from connaissance.ui.admin_readonly import OfficersOnlyMixin, ReadOnlyMixin
 
 from .models import Heartbeat, JobRun
 from .schedule import scheduled_jobs
 from .services import beat_status
-
-
-def is_officer(user):
-    return user.is_active and (user.is_superuser or has_role(user, Role.REGION_OFFICER))
 
 
 @admin.register(Heartbeat)
@@ -25,7 +22,7 @@ class HeartbeatAdmin(admin.ModelAdmin):
 
 
 @admin.register(JobRun)
-class JobRunAdmin(admin.ModelAdmin):
+class JobRunAdmin(OfficersOnlyMixin, ReadOnlyMixin, admin.ModelAdmin):
     """The runs of the periodic jobs (read only) and the page of the beat schedule; both for
     Region officers only."""
 
@@ -33,21 +30,6 @@ class JobRunAdmin(admin.ModelAdmin):
     list_filter = ["outcome", "name"]
     date_hierarchy = "started_at"
     readonly_fields = [f.name for f in JobRun._meta.fields]
-
-    def has_module_permission(self, request):
-        return is_officer(request.user)
-
-    def has_view_permission(self, request, obj=None):
-        return is_officer(request.user)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def get_urls(self):
         return [path("schedule/", self.admin_site.admin_view(self.schedule_view),

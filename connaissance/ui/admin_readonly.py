@@ -1,4 +1,7 @@
-"""Admin pages that are consulted only: state changes go through the services, never here."""
+"""Admin mixins: pages that are consulted only (state changes go through the services, never
+here), and pages that only Region officers reach."""
+
+from connaissance.accounts.roles import is_officer
 
 
 class ReadOnlyMixin:
@@ -12,3 +15,13 @@ class ReadOnlyMixin:
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class OfficersOnlyMixin:
+    """For a ModelAdmin: only Region officers see the section and its pages."""
+
+    def has_module_permission(self, request):
+        return is_officer(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return is_officer(request.user)
