@@ -13,17 +13,28 @@ from .calendar import DEADLINE_KINDS, phases_of
 from .models import PhaseKind
 
 
-def _uid(call, suffix):
+def site_uid(local: str) -> str:
+    """A calendar UID unique to this portal: `local`@the site's host."""
     host = settings.SITE_URL.split("://", 1)[-1].split("/")[0]
-    return f"{call.slug}-{suffix}@{host}"
+    return f"{local}@{host}"
 
 
-def call_calendar(call, *, url: str) -> bytes:
+def _uid(call, suffix):
+    return site_uid(f"{call.slug}-{suffix}")
+
+
+def published_calendar(product: str) -> Calendar:
+    """An empty published calendar (METHOD:PUBLISH: entries to add, not a meeting request)."""
     cal = Calendar()
-    cal.add("prodid", "-//Connaissance Hauts-de-France//Calendrier des appels//FR")
+    cal.add("prodid", f"-//Connaissance Hauts-de-France//{product}//FR")
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
+    return cal
+
+
+def call_calendar(call, *, url: str) -> bytes:
+    cal = published_calendar("Calendrier des appels")
     cal.add("x-wr-calname", call.title)
     cal.add("x-wr-timezone", "Europe/Paris")
     stamp = timezone.now()

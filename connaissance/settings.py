@@ -265,6 +265,8 @@ CELERY_BEAT_SCHEDULE = {
                                      "schedule": crontab(minute=10)},
     "evaluation-officers-digest": {"task": "evaluation.tasks.send_officers_digest",
                                    "schedule": crontab(minute=0, hour=7)},
+    "laureates-remind-reports": {"task": "laureates.tasks.remind_reports",
+                                 "schedule": crontab(minute=15)},
 }
 BEAT_STALE_AFTER_SECONDS = int(os.environ.get("BEAT_STALE_AFTER_SECONDS", "300"))
 

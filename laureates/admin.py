@@ -21,7 +21,7 @@ from connaissance.formatting import long_date, money, percent
 from connaissance.ui.admin_readonly import OfficersOnlyMixin
 from evaluation.models import Decision, DecisionOutcome
 
-from . import services
+from . import admin_launch, admin_reports, services  # noqa: F401 - the admins register themselves
 from .admin_followed import FLAGS, FollowedProjectAdmin  # noqa: F401 - registers it
 from .errors import LaureateError
 from .models import Milestone, Payment, Project

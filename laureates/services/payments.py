@@ -11,8 +11,7 @@ from connaissance.formatting import money
 
 from ..errors import LaureateError
 from ..models import Payment, PaymentKind, Project
-from .common import require_officer
-from .projects import _date
+from .common import as_date, require_officer
 
 CENT = Decimal("0.01")
 
@@ -48,8 +47,8 @@ def _line(values):
     if kind not in PaymentKind.values:
         raise LaureateError(_("Choose the kind of payment."))
     return {"kind": kind, "amount": _amount(values.get("amount")),
-            "planned_on": _date(values.get("planned_on")),
-            "paid_on": _date(values.get("paid_on"))}
+            "planned_on": as_date(values.get("planned_on")),
+            "paid_on": as_date(values.get("paid_on"))}
 
 
 @transaction.atomic

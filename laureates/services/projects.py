@@ -7,8 +7,6 @@ announced selected decision without a project gets one, with the award copied fr
 decision and the dates and milestones copied from the action plan *as filed*.
 """
 
-from datetime import date
-
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -25,30 +23,22 @@ from evaluation.models import Decision, DecisionOutcome
 from ..errors import LaureateError
 from ..models import Milestone, MilestoneStatus, Project, ProjectStatus
 from ..workflow import CONVENTION_LIFECYCLE, PROJECT_LIFECYCLE
-from .common import paris_today, require_officer
+from .common import add_months, as_date, paris_today, require_officer
+from .reports import plan_reports
 
 END_AFTER_ELIGIBILITY = "after_eligibility_end"
 END_CLOSE_TO_ELIGIBILITY = "close_to_eligibility_end"
 DEFAULT_MARGIN_MONTHS = 6
 
 
-def _date(value):
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value)) if value else None
-    except ValueError:
-        return None
-
-
 def action_plan(dossier):
     """(start, end, [(label, date)]) of the dossier's action plan as filed."""
     data = ((view_of(dossier).get("sections") or {}).get(SectionCode.ACTION_PLAN) or {})
     data = data.get("data") or {}
-    milestones = [(str(m.get("label") or "").strip()[:255], _date(m.get("date")))
+    milestones = [(str(m.get("label") or "").strip()[:255], as_date(m.get("date")))
                   for m in data.get("milestones") or [] if isinstance(m, dict)]
-    return (_date(data.get("start_date")) or dossier.start_date,
-            _date(data.get("end_date")) or dossier.end_date,
+    return (as_date(data.get("start_date")) or dossier.start_date,
+            as_date(data.get("end_date")) or dossier.end_date,
             [(label, due) for label, due in milestones if label or due])
 
 
@@ -63,8 +53,12 @@ def laureate_decisions(call):
 @transaction.atomic
 def open_projects(*, officer, call):
     """Open the project of every laureate of `call` that has none yet; returns the projects
-    opened now (none when run again)."""
+    opened now (none when run again). The reports of projects opened earlier that lack some
+    (opened before the reports existed) are planned too."""
     require_officer(officer)
+    for project in Project.objects.filter(collective__call=call).select_related(
+            "collective__call").prefetch_related("collective__call__phases"):
+        plan_reports(project=project)
     decisions = (laureate_decisions(call).filter(project__isnull=True)
                  .select_for_update(of=("self",)).order_by("dossier__reference", "pk"))
     opened = []
@@ -81,6 +75,7 @@ def open_projects(*, officer, call):
         Milestone.objects.bulk_create([
             Milestone(project=project, position=index, label=label or "—", due_on=due)
             for index, (label, due) in enumerate(milestones, start=1)])
+        plan_reports(project=project)
         record(actor=officer, obj=project, action="project.opened",
                to_state=project.status,
                data={"dossier": dossier.reference, "decision": decision.pk,
@@ -98,7 +93,7 @@ def check_signature(*, project, signed_on, uploaded):
     before saving): returns the signature date or raises LaureateError."""
     if project.is_signed:
         raise LaureateError(_("The signed agreement of this project is already recorded."))
-    signed_on = _date(signed_on)
+    signed_on = as_date(signed_on)
     if signed_on is None:
         raise LaureateError(_("Give the date the agreement was signed."))
     if signed_on > paris_today():
@@ -148,7 +143,7 @@ def set_milestone_status(*, officer, milestone, status, done_on=None):
     if status not in MilestoneStatus.values:
         raise LaureateError(_("Choose the status of the milestone."))
     locked = Milestone.objects.select_for_update().get(pk=milestone.pk)
-    done_on = _date(done_on)
+    done_on = as_date(done_on)
     if status == MilestoneStatus.DONE:
         done_on = done_on or paris_today()
         if done_on > paris_today():
@@ -167,13 +162,7 @@ def set_milestone_status(*, officer, milestone, status, done_on=None):
 
 
 def months_before(day, months):
-    """The same day `months` months earlier (the month's last day when it is shorter)."""
-    import calendar
-
-    index = day.year * 12 + day.month - 1 - months
-    year, month = divmod(index, 12)
-    month += 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+    return add_months(day, -months)
 
 
 def margin_months():

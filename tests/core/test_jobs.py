@@ -17,13 +17,14 @@ from connaissance.ops.jobs import recorded_run
 from connaissance.ops.models import JobOutcome, JobRun
 from connaissance.ops.schedule import describe, scheduled_jobs
 from evaluation import tasks as evaluation_tasks
+from laureates import tasks as laureate_tasks
 from tests.factories import UserFactory, officer
 
 pytestmark = pytest.mark.django_db
 
 PERIODIC = [application_tasks.close_windows, application_tasks.announce_openings,
             application_tasks.remind_drafts, evaluation_tasks.remind_evaluators,
-            evaluation_tasks.send_officers_digest]
+            evaluation_tasks.send_officers_digest, laureate_tasks.remind_reports]
 SCHEDULE_URL = "/admin/ops/jobrun/schedule/"
 
 

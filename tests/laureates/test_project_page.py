@@ -132,9 +132,23 @@ def test_the_end_date_flag_is_shown(laureate_world, client):
 
 def test_the_page_costs_a_fixed_number_of_queries(followed, client,
                                                    django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from laureates.models import Milestone, Report
+
     client.force_login(followed.member)
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(10), CaptureQueriesContext(connection) as few:
         assert client.get(url(followed)).status_code == 200
+    project = followed.project
+    for number in range(2, 5):
+        record_payment(officer=followed.officer, project=project, kind="interim",
+                       amount=Decimal("100.00"))
+        Milestone.objects.create(project=project, position=number, label=f"Jalon {number}")
+        Report.objects.create(project=project, kind="periodic", number=number + 10)
+    with CaptureQueriesContext(connection) as many:
+        assert client.get(url(followed)).status_code == 200
+    assert len(many) == len(few)
 
 
 def test_the_dossier_page_leads_to_the_project(laureate_world, client):

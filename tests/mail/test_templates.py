@@ -4,7 +4,7 @@ renders the HTML part whenever it exists, without hiding its errors."""
 
 import os
 import re
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from html import unescape
 from html.parser import HTMLParser
@@ -23,6 +23,7 @@ from calls.models import Call
 from connaissance.formatting import PARIS
 from connaissance.mail.services import queue_templated_mail
 from consortia.models import Collective, DirectoryMessage, Invitation, JoinRequest, Organisation
+from laureates.models import LaunchEvent, Report
 
 ROOT = Path(settings.BASE_DIR)
 FILED = datetime(2023, 5, 15, 23, 58, 12, tzinfo=PARIS)
@@ -148,7 +149,47 @@ def contexts(name):
         "evaluation/email/evaluation_reminder": [{**reminder, "call": w.call, "rows": rows}],
         "evaluation/email/officer_digest": [
             {"digest": digest, "day": FILED.date(), "links": links}],
+        **laureates_contexts(w),
     }.get(name, [])
+
+
+def laureates_contexts(w):
+    event = LaunchEvent(
+        pk=2, call=w.call, title="Lancement des projets lauréats 2023",
+        starts_at=datetime(2023, 6, 20, 9, 30, tzinfo=PARIS),
+        ends_at=datetime(2023, 6, 20, 12, 30, tzinfo=PARIS), place="Hôtel de Région",
+        address="151 avenue du Président Hoover, 59555 Lille",
+        programme="9 h 30 : accueil\n10 h : présentation des projets lauréats")
+    hybrid = LaunchEvent(pk=2, call=w.call, title=event.title, starts_at=event.starts_at,
+                         ends_at=event.ends_at, place="Hôtel de Région",
+                         online_url="https://visio.example.org/lancement",
+                         programme="Présentation des projets")
+    project = SimpleNamespace(title=w.project.title, collective=w.collective)
+    invited = {"call": w.call, "project": project, "organisation": w.body,
+               "link": f"{SITE}/collectifs/7/projet/lancement/"}
+    followup = Report(pk=4, kind="launch_followup", number=1, due_on=date(2023, 9, 30),
+                      status="submitted")
+    final = Report(pk=5, kind="final", number=1, due_on=date(2026, 8, 31), status="accepted",
+                   officer_message="Merci pour ce bilan complet.\nLe solde sera versé.")
+    periodic = Report(pk=6, kind="periodic", number=2, due_on=None, status="submitted")
+    returned = Report(pk=4, kind="launch_followup", number=1, due_on=date(2023, 9, 30),
+                      status="draft", officer_message="Précisez le nombre d'apprenants.")
+    about = {"call": w.call, "project": project,
+             "link": f"{SITE}/collectifs/7/projet/rapports/4/"}
+    due = {**about, "deadline": datetime(2023, 9, 30, 23, 59, 59, tzinfo=PARIS)}
+    return {
+        "laureates/email/launch_invitation": [{**invited, "event": event},
+                                              {**invited, "event": hybrid}],
+        "laureates/email/launch_updated": [{**invited, "event": event}],
+        "laureates/email/report_reminder": [{**due, "report": followup, "days": 7}],
+        "laureates/email/report_late": [{**due, "report": followup, "days": 0}],
+        "laureates/email/report_filed": [
+            {**about, "report": followup, "link": f"{SITE}/admin/laureates/report/4/change/"},
+            {**about, "report": periodic, "link": f"{SITE}/admin/laureates/report/6/change/"}],
+        "laureates/email/report_accepted": [{**about, "report": final},
+                                            {**about, "report": followup}],
+        "laureates/email/report_returned": [{**about, "report": returned}],
+    }
 
 
 CASES = [(name, index) for name in prefixes() for index in range(len(contexts(name)) or 1)]
