@@ -68,3 +68,19 @@ def call(db):
 @pytest.fixture
 def user(db):
     return UserFactory()
+
+
+@pytest.fixture
+def agent(client):
+    """A Region officer with TOTP, logged in through the test client."""
+    from tests.factories import officer
+
+    user = officer()
+    client.force_login(user)
+    return user
+
+
+@pytest.fixture
+def english(client, settings):
+    """The test client reads the pages in English (the source strings tests assert on)."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"

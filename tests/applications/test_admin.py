@@ -20,18 +20,11 @@ from connaissance.audit.models import AuditEvent
 from connaissance.formatting import PARIS
 from connaissance.territories.models import Commune, Epci
 from tests.applications.factories import NoteFactory, filed_note
-from tests.factories import AxisFactory, CallFactory, UserFactory, officer
+from tests.factories import AxisFactory, CallFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 NOTES = "/admin/applications/opportunitynote/"
 MESSAGE = "Votre note est retenue : l'incubation commence la semaine prochaine."
-
-
-@pytest.fixture
-def agent(client):
-    user = officer()
-    client.force_login(user)
-    return user
 
 
 def listed(client, **params):

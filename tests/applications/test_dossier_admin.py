@@ -28,7 +28,7 @@ from connaissance.audit.models import AuditEvent
 from connaissance.territories.models import Epci
 from tests.applications.dossier_factories import complete, filed_dossier, preselected_dossier
 from tests.applications.factories import TINY_PDF
-from tests.factories import UserFactory, officer
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 DOSSIERS = "/admin/applications/dossier/"
@@ -37,13 +37,6 @@ SUBSIDY = f"200{NNBSP}000,00{NBSP}€"
 BASE = f"250{NNBSP}000,00{NBSP}€"
 TOTAL = f"300{NNBSP}000,00{NBSP}€"
 REASON = "Les statuts fournis ne sont pas signés."
-
-
-@pytest.fixture
-def agent(client):
-    user = officer()
-    client.force_login(user)
-    return user
 
 
 @pytest.fixture

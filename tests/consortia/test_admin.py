@@ -35,7 +35,7 @@ from tests.consortia.factories import (
     ParticipationFactory,
     org_admin,
 )
-from tests.factories import CallFactory, UserFactory, officer
+from tests.factories import CallFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 ORGS = "/admin/consortia/organisation/"
@@ -45,13 +45,6 @@ COLLECTIVES = "/admin/consortia/collective/"
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def agent(client):
-    user = officer()
-    client.force_login(user)
-    return user
 
 
 def french(label):

@@ -14,7 +14,7 @@ from connaissance.audit.models import AuditEvent
 from evaluation import services
 from evaluation.models import Assignment, Evaluation, EvaluationStatus
 from tests.evaluation.builders import admissible_dossier, assign, score
-from tests.factories import UserFactory, officer
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 CALLS = "/admin/evaluation/assignment/assign/"
@@ -27,13 +27,6 @@ def page(call):
 def staff(*roles):
     user = UserFactory(roles=list(roles), is_staff=True)
     TOTP.activate(user, generate_totp_secret())
-    return user
-
-
-@pytest.fixture
-def agent(client):
-    user = officer()
-    client.force_login(user)
     return user
 
 

@@ -15,18 +15,11 @@ from django.utils import translation
 from laureates.models import ConventionStatus, Payment, Project, ProjectStatus
 from laureates.services import record_payment
 from tests.evaluation.builders import evaluator
-from tests.factories import UserFactory, officer
+from tests.factories import UserFactory
 from tests.laureates.builders import announce_laureates, selected, signed_pdf
 
 pytestmark = pytest.mark.django_db
 LIST = reverse("admin:laureates_project_changelist")
-
-
-@pytest.fixture
-def agent(client):
-    user = officer()
-    client.force_login(user)
-    return user
 
 
 def change_url(project):

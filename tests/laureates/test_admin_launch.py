@@ -7,7 +7,6 @@ and nobody but officers."""
 from datetime import datetime, timedelta
 
 import pytest
-from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -19,22 +18,13 @@ from connaissance.mail.models import OutgoingMail
 from laureates.models import Attendance, LaunchEvent, LaunchInvitation
 from laureates.services import open_projects, save_launch_event, send_invitations
 from tests.evaluation.builders import evaluator
-from tests.factories import CallFactory, UserFactory, officer
+from tests.factories import CallFactory, UserFactory
 from tests.laureates.builders import announce_laureates, selected
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 LIST = reverse("admin:laureates_launchevent_changelist")
 ADD = reverse("admin:laureates_launchevent_add")
 CAUSE = "laureates:launch_invitation"
-
-
-@pytest.fixture
-def agent(client):
-    """An officer with TOTP, logged in, reading the admin in English."""
-    user = officer()
-    client.force_login(user)
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return user
 
 
 def change_url(event):

@@ -8,7 +8,6 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -17,10 +16,10 @@ from laureates.models import ProjectStatus, Report, ReportKind, ReportStatus
 from laureates.services import open_projects, save_report, submit_report
 from laureates.services.common import paris_today
 from tests.evaluation.builders import evaluator
-from tests.factories import UserFactory, officer
+from tests.factories import UserFactory
 from tests.laureates.builders import announce_laureates, selected, sign
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 LIST = reverse("admin:laureates_report_changelist")
 WRITTEN = {
     ReportKind.LAUNCH_FOLLOWUP: {
@@ -30,15 +29,6 @@ WRITTEN = {
         "activities": "Douze sessions dans trois tiers-lieux.", "results": "Objectifs atteints.",
         "sessions_held": "12", "learners_reached": "96", "expenses_to_date": "187500.50"},
 }
-
-
-@pytest.fixture
-def agent(client):
-    """An officer with TOTP, logged in, reading the admin in English."""
-    user = officer()
-    client.force_login(user)
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return user
 
 
 def change_url(report):

@@ -13,18 +13,11 @@ from django.urls import reverse
 from connaissance.audit.models import AuditEvent
 from connaissance.mail.models import OutgoingMail
 from tests.core.factories_core import OutgoingMailFactory, minimal_pdf, stored_file
-from tests.factories import UserFactory, officer
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 Status = OutgoingMail.Status
 MAILS = "/admin/mail/outgoingmail/"
-
-
-@pytest.fixture
-def agent(client):
-    user = officer()
-    client.force_login(user)
-    return user
 
 
 def listed(client, **params):
