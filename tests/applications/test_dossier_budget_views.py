@@ -27,6 +27,7 @@ from tests.applications.dossier_factories import (
 )
 from tests.consortia.factories import MembershipFactory
 from tests.factories import PASSWORD, UserFactory
+from tests.formsets import forms, management
 
 pytestmark = pytest.mark.django_db
 
@@ -41,12 +42,7 @@ def preview_url(dossier):
 
 def rows(prefix, lines, blank=3):
     lines = list(lines) + [{}] * blank
-    data = {f"{prefix}-TOTAL_FORMS": str(len(lines)), f"{prefix}-INITIAL_FORMS": "0",
-            f"{prefix}-MIN_NUM_FORMS": "0", f"{prefix}-MAX_NUM_FORMS": "200"}
-    for index, line in enumerate(lines):
-        for name, value in line.items():
-            data[f"{prefix}-{index}-{name}"] = value
-    return data
+    return {**management(prefix, total=len(lines), maximum=200), **forms(prefix, lines)}
 
 
 def budget_post(version=0, *, expenses=(), resources=(), rate="", action="save"):

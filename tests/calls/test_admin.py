@@ -12,6 +12,7 @@ from connaissance.audit.models import AuditEvent
 from connaissance.formatting import to_paris
 from connaissance.workflow import TransitionNotAllowed
 from tests.factories import CallFactory, UserFactory, officer
+from tests.formsets import management
 
 pytestmark = pytest.mark.django_db
 
@@ -26,8 +27,7 @@ def change_form_data(call, **overrides):
     data = {name: getattr(call, name) for name in CALL_FIELDS}
     data["excludes_training_costs"] = "on" if call.excludes_training_costs else ""
     phases = list(call.phases.all())
-    data.update({"phases-TOTAL_FORMS": len(phases), "phases-INITIAL_FORMS": len(phases),
-                 "phases-MIN_NUM_FORMS": 0, "phases-MAX_NUM_FORMS": 1000})
+    data.update(management("phases", total=len(phases), initial=len(phases)))
     for i, phase in enumerate(phases):
         prefix = f"phases-{i}-"
         data[prefix + "id"] = phase.pk
@@ -40,8 +40,7 @@ def change_form_data(call, **overrides):
         if phase.ends_at:
             data[prefix + "end_date"] = to_paris(phase.ends_at).date().isoformat()
     for inline in ("axes", "programmes", "low_supply_territories", "required_documents"):
-        data.update({f"{inline}-TOTAL_FORMS": 0, f"{inline}-INITIAL_FORMS": 0,
-                     f"{inline}-MIN_NUM_FORMS": 0, f"{inline}-MAX_NUM_FORMS": 1000})
+        data.update(management(inline, total=0))
     data = {k: ("" if v is None else v) for k, v in data.items()}
     data.update(overrides)
     return data

@@ -13,6 +13,7 @@ from evaluation.errors import EvaluationError
 from evaluation.models import Criterion
 from tests.evaluation.builders import assign, score
 from tests.factories import CallFactory, UserFactory, officer
+from tests.formsets import management
 
 pytestmark = pytest.mark.django_db
 GRIDS = "/admin/evaluation/scoringgrid/"
@@ -52,8 +53,7 @@ def grid_form(call, **overrides):
             "show_peer_scores_after_submit": "on" if call.show_peer_scores_after_submit else "",
             "disagreement_threshold": call.disagreement_threshold,
             "evaluation_due": call.evaluation_due or "",
-            "criteria-TOTAL_FORMS": len(criteria), "criteria-INITIAL_FORMS": len(criteria),
-            "criteria-MIN_NUM_FORMS": 0, "criteria-MAX_NUM_FORMS": 1000}
+            **management("criteria", total=len(criteria), initial=len(criteria))}
     for i, c in enumerate(criteria):
         prefix = f"criteria-{i}-"
         data.update({prefix + "id": c.pk, prefix + "call": call.pk,

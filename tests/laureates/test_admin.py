@@ -16,6 +16,7 @@ from laureates.models import ConventionStatus, Payment, Project, ProjectStatus
 from laureates.services import record_payment
 from tests.evaluation.builders import evaluator
 from tests.factories import UserFactory
+from tests.formsets import forms, management
 from tests.laureates.builders import announce_laureates, selected, signed_pdf
 
 pytestmark = pytest.mark.django_db
@@ -31,17 +32,10 @@ def form_data(project, payments=(), milestones=None, **fields):
     to remove), `milestones` {milestone: (status, done_on)}."""
     existing = [p for p in payments if p.get("id")]
     data = {"decision_reference": fields.pop("decision_reference", ""),
-            "payments-TOTAL_FORMS": str(len(payments)),
-            "payments-INITIAL_FORMS": str(len(existing)),
-            "payments-MIN_NUM_FORMS": "0", "payments-MAX_NUM_FORMS": "1000"}
-    for index, line in enumerate(payments):
-        for key, value in line.items():
-            data[f"payments-{index}-{key}"] = value
-        data[f"payments-{index}-project"] = str(project.pk)
+            **management("payments", total=len(payments), initial=len(existing)),
+            **forms("payments", [{**line, "project": str(project.pk)} for line in payments])}
     rows = list(project.milestones.all())
-    data.update({"milestones-TOTAL_FORMS": str(len(rows)),
-                 "milestones-INITIAL_FORMS": str(len(rows)),
-                 "milestones-MIN_NUM_FORMS": "0", "milestones-MAX_NUM_FORMS": "1000"})
+    data.update(management("milestones", total=len(rows), initial=len(rows)))
     for index, milestone in enumerate(rows):
         status, done_on = (milestones or {}).get(milestone, (milestone.status,
                                                              milestone.done_on))

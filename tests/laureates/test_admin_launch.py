@@ -19,6 +19,7 @@ from laureates.models import Attendance, LaunchEvent, LaunchInvitation
 from laureates.services import open_projects, save_launch_event, send_invitations
 from tests.evaluation.builders import evaluator
 from tests.factories import CallFactory, UserFactory
+from tests.formsets import management
 from tests.laureates.builders import announce_laureates, selected
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
@@ -61,9 +62,7 @@ def change_data(event, attendance=None, **fields):
         else:
             data[name] = value
     rows = list(LaunchInvitation.objects.filter(event=event).order_by("pk"))
-    data.update({"invitations-TOTAL_FORMS": str(len(rows)),
-                 "invitations-INITIAL_FORMS": str(len(rows)),
-                 "invitations-MIN_NUM_FORMS": "0", "invitations-MAX_NUM_FORMS": "1000"})
+    data.update(management("invitations", total=len(rows), initial=len(rows)))
     for index, invitation in enumerate(rows):
         status, people = (attendance or {}).get(invitation, (invitation.attendance,
                                                              invitation.attended_count))
