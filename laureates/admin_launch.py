@@ -302,6 +302,12 @@ class LaunchEventAdmin(OfficersOnlyMixin, admin.ModelAdmin):
                 else:
                     messages.info(request, gettext(
                         "Nothing to send: every organisation has the current version."))
+                if counts["unmailed"]:
+                    messages.warning(request, gettext(
+                        "No administrator with an e-mail address to write to in: %(names)s. "
+                        "They see the invitation on the portal but received no e-mail: "
+                        "tell them directly.")
+                        % {"names": ", ".join(counts["unmailed"])})
             return HttpResponseRedirect(reverse("admin:laureates_launchevent_change",
                                                 args=[event.pk]))
         new, updates = pending_sends(event)

@@ -145,7 +145,9 @@ def pending_sends(event):
 @transaction.atomic
 def send_invitations(*, officer, event, now=None):
     """Invite whoever is not invited yet and tell the others of a change; returns
-    {"invited": n, "updated": n}. Refused once the event has started."""
+    {"invited": n, "updated": n, "unmailed": [names]}, the last being the organisations with
+    no administrator to mail (they see the invitation on the portal). Refused once the event
+    has started."""
     require_officer(officer)
     now = now or timezone.now()
     event = (LaunchEvent.objects.select_for_update(of=("self",)).select_related("call")
@@ -155,6 +157,7 @@ def send_invitations(*, officer, event, now=None):
     existing = {(i.project_id, i.organisation_id): i
                 for i in LaunchInvitation.objects.select_for_update().filter(event=event)}
     counts = {"invited": 0, "updated": 0}
+    unmailed = []
     files = {}
     for project, organisation, role in _invitable(event.call):
         invitation = existing.get((project.pk, organisation.pk))
@@ -175,6 +178,8 @@ def send_invitations(*, officer, event, now=None):
                 attachment_ids=[files[project.pk].pk],
                 context={"event": event, "call": event.call, "project": project,
                          "organisation": organisation, "link": answer_link(project)})
+        else:
+            unmailed.append(organisation.legal_name)
         invitation.sent_sequence = event.sequence
         invitation.save(update_fields=["sent_sequence"])
         counts["updated" if update else "invited"] += 1
@@ -182,8 +187,8 @@ def send_invitations(*, officer, event, now=None):
         event.invitations_sent_at = now
         event.save(update_fields=["invitations_sent_at"])
         record(actor=officer, obj=event, action="launch.invitations_sent",
-               data={**counts, "sequence": event.sequence})
-    return counts
+               data={**counts, "unmailed": unmailed, "sequence": event.sequence})
+    return {**counts, "unmailed": unmailed}
 
 
 # --- answers and attendance ------------------------------------------------------------------

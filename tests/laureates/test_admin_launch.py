@@ -17,6 +17,7 @@ from connaissance.formatting import PARIS
 from connaissance.mail.models import OutgoingMail
 from laureates.models import Attendance, LaunchEvent, LaunchInvitation
 from laureates.services import open_projects, save_launch_event, send_invitations
+from tests.consortia.factories import MembershipFactory, OrganisationFactory, ParticipationFactory
 from tests.evaluation.builders import evaluator
 from tests.factories import CallFactory, UserFactory
 from tests.formsets import management
@@ -157,6 +158,18 @@ def test_the_send_page_counts_then_sends_once(laureate_world, agent, client):
     response = client.post(send_url(event), follow=True)
     assert "Nothing to send" in " ".join(messages_of(response))
     assert OutgoingMail.objects.filter(cause=CAUSE).count() == sent
+
+
+def test_the_officer_is_told_which_organisations_got_no_mail(laureate_world, agent, client):
+    silent = OrganisationFactory(legal_name="Tiers-lieu sans administrateur")
+    ParticipationFactory(collective=laureate_world.collective, organisation=silent)
+    MembershipFactory(organisation=silent)  # a member, no administrator
+    event = event_of(laureate_world)
+    response = client.post(send_url(event), follow=True)
+    [warning] = [m for m in messages_of(response) if "No administrator" in m]
+    assert "Tiers-lieu sans administrateur" in warning
+    assert "received no e-mail" in warning
+    assert LaunchInvitation.objects.filter(event=event, organisation=silent).exists()
 
 
 def test_a_change_of_date_is_sent_as_an_update(laureate_world, agent, client):

@@ -211,7 +211,8 @@ def test_the_lead_and_each_confirmed_partner_of_each_open_project_are_invited(la
 
     with translation.override("en"):
         counts = send_invitations(officer=w.officer, event=w.event)
-    assert counts == {"invited": 5, "updated": 0}
+    # second_body has no administrator: invited on the portal, named as not mailed.
+    assert counts == {"invited": 5, "updated": 0, "unmailed": [second_body.legal_name]}
     invitations = {(i.project_id, i.organisation_id): i
                    for i in LaunchInvitation.objects.filter(event=w.event)}
     assert set(invitations) == {(w.project.pk, w.lead.pk), (w.project.pk, w.body.pk),
@@ -249,7 +250,8 @@ def test_the_lead_and_each_confirmed_partner_of_each_open_project_are_invited(la
     event = LaunchEvent.objects.get(pk=w.event.pk)
     assert event.invitations_sent_at is not None
     [sent] = audit("launch.invitations_sent")
-    assert sent.data == {"invited": 5, "updated": 0, "sequence": 0}
+    assert sent.data == {"invited": 5, "updated": 0, "unmailed": [second_body.legal_name],
+                         "sequence": 0}
 
 
 def test_the_ics_file_of_the_invitation(invited):
@@ -281,7 +283,7 @@ def test_sending_twice_sends_nothing(invited):
     mails = invitation_mails().count()
     assert mails == 3  # the lead, the training body, the partner
     assert send_invitations(officer=invited.officer, event=invited.event) == {
-        "invited": 0, "updated": 0}
+        "invited": 0, "updated": 0, "unmailed": []}
     assert invitation_mails().count() == mails
     assert audit("launch.invitations_sent").count() == 1
     assert pending_sends(invited.event) == (0, 0)
@@ -292,9 +294,24 @@ def test_a_partner_confirmed_after_the_sending_is_invited_on_the_next_run(invite
     late = OrganisationFactory()
     ParticipationFactory(collective=w.collective, organisation=late)
     admin = MembershipFactory(organisation=late, admin=True).user
-    assert send_invitations(officer=w.officer, event=w.event) == {"invited": 1, "updated": 0}
+    assert send_invitations(officer=w.officer, event=w.event) == {"invited": 1, "updated": 0,
+                                                                "unmailed": []}
     assert invitation_mails().filter(to=[admin.email]).count() == 1
     assert invitation_mails().count() == 4
+
+
+def test_an_organisation_without_administrator_is_invited_but_named_as_not_mailed(invited):
+    w = invited
+    silent = OrganisationFactory(legal_name="Tiers-lieu sans administrateur")
+    ParticipationFactory(collective=w.collective, organisation=silent)
+    MembershipFactory(organisation=silent)  # a member, no administrator
+    mails = invitation_mails().count()
+    assert send_invitations(officer=w.officer, event=w.event) == {
+        "invited": 1, "updated": 0, "unmailed": ["Tiers-lieu sans administrateur"]}
+    assert invitation_mails().count() == mails
+    assert LaunchInvitation.objects.filter(event=w.event, organisation=silent).exists()
+    assert audit("launch.invitations_sent").last().data["unmailed"] == [
+        "Tiers-lieu sans administrateur"]
 
 
 def test_a_change_of_date_is_sent_to_every_invited_organisation(invited):
@@ -308,7 +325,7 @@ def test_a_change_of_date_is_sent_to_every_invited_organisation(invited):
                                       "ends_at": END + timedelta(days=7)})
     with translation.override("en"):
         counts = send_invitations(officer=w.officer, event=event)
-    assert counts == {"invited": 0, "updated": 3}
+    assert counts == {"invited": 0, "updated": 3, "unmailed": []}
     updates = invitation_mails().filter(dedup_key__endswith=":v1")
     assert updates.count() == 3
     assert {m.to[0] for m in updates} == {w.member.email, w.body_admin.email,
@@ -326,14 +343,15 @@ def test_a_change_of_date_is_sent_to_every_invited_organisation(invited):
     # The answers are kept.
     lead = LaunchInvitation.objects.get(pk=w.lead_invitation.pk)
     assert (lead.answer, lead.attendees) == (InvitationAnswer.ATTENDING, 2)
-    assert send_invitations(officer=w.officer, event=event) == {"invited": 0, "updated": 0}
+    assert send_invitations(officer=w.officer, event=event) == {"invited": 0, "updated": 0,
+                                                                 "unmailed": []}
     assert invitation_mails().count() == 6
 
 
 def test_no_invitation_for_a_closed_project(launch):
     Project.objects.filter(pk=launch.project.pk).update(status=ProjectStatus.CLOSED)
     assert send_invitations(officer=launch.officer, event=launch.event) == {
-        "invited": 0, "updated": 0}
+        "invited": 0, "updated": 0, "unmailed": []}
     assert not LaunchInvitation.objects.exists()
     assert not invitation_mails().exists()
 
