@@ -20,7 +20,7 @@ TRAINING_SIRET = "90000001900019"
 TIERS_LIEU_SIRET = "90000002700012"
 
 
-def _user(email):
+def demo_user(email):
     user, _created = get_user_model().objects.get_or_create(
         email=email, defaults={"username": email.split("@")[0]})
     user.set_password(DEMO_PASSWORD)
@@ -37,8 +37,8 @@ def create_demo_collective(*, call_slug):
     pending invitation to a tiers-lieu whose administrator is the partner demo account."""
     if Organisation.objects.filter(siret=TRAINING_SIRET).exists():
         return None
-    lead_user = _user("collectif@demo.connaissance.fr")
-    partner_user = _user(PARTNER_EMAIL)
+    lead_user = demo_user("collectif@demo.connaissance.fr")
+    partner_user = demo_user(PARTNER_EMAIL)
     lille, amiens = Commune.objects.get(code="59350"), Commune.objects.get(code="80021")
     training = organisations.create_organisation(
         user=lead_user, siret=TRAINING_SIRET, legal_name="Formations Numériques des Flandres",

@@ -22,6 +22,7 @@ echo "→ Données de démonstration…"
 $PY manage.py seed_demo_call
 $PY manage.py create_demo_accounts
 $PY manage.py seed_demo_collective
+$PY manage.py seed_demo_laureate
 
 pids=()
 cleanup() {
