@@ -25,7 +25,7 @@ from consortia.models import ParticipationRole
 from . import services
 from .errors import LaureateError
 from .models import Attendance, InvitationAnswer, LaunchEvent, LaunchInvitation
-from .services.launch import EDITABLE_FIELDS, check_event_values, pending_sends
+from .services.launch import EDITABLE_FIELDS, clean_event_values, pending_sends
 
 
 class Refused(Exception):
@@ -91,16 +91,11 @@ class LaunchEventForm(forms.ModelForm):
         data = super().clean()
         if any(name in self.errors for name in EDITABLE_FIELDS):
             return data  # the field's own error says it
-        values = {name: data.get(name) for name in EDITABLE_FIELDS}
-        for name in ("title", "place", "address", "online_url"):
-            values[name] = (values[name] or "").strip()
         try:
-            check_event_values(values)
+            clean_event_values({name: data.get(name) for name in EDITABLE_FIELDS})
         except LaureateError as error:
-            wrong_order = (values["starts_at"] and values["ends_at"]
-                           and values["ends_at"] <= values["starts_at"])
             # On the end field: the model's own check of the order is then not repeated.
-            self.add_error("ends_at" if wrong_order else None, str(error))
+            self.add_error(error.field, str(error))
         return data
 
 
@@ -249,8 +244,11 @@ class LaunchEventAdmin(OfficersOnlyMixin, admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         values = {name: form.cleaned_data.get(name) for name in EDITABLE_FIELDS}
-        saved = services.save_launch_event(officer=request.user, call=obj.call, values=values,
-                                           event=obj if change else None)
+        try:
+            saved = services.save_launch_event(officer=request.user, call=obj.call,
+                                               values=values, event=obj if change else None)
+        except LaureateError as error:  # e.g. another officer created the event meanwhile
+            raise Refused(str(error)) from None
         obj.pk, obj._state.adding = saved.pk, False
         obj.refresh_from_db()
 

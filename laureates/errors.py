@@ -2,7 +2,11 @@
 
 
 class LaureateError(Exception):
-    pass
+    """`field`: the form field the refusal is about, when it is about one."""
+
+    def __init__(self, message, *, field=None):
+        super().__init__(message)
+        self.field = field
 
 
 class StaleReport(LaureateError):

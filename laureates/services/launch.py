@@ -48,14 +48,22 @@ MAX_ATTENDEES = 20
 EMAILS = "laureates/email/"
 
 
-def check_event_values(values):
-    """Refuse an event without the essentials or ending before it starts."""
+def clean_event_values(values):
+    """The event's values as they are kept (texts stripped, times to the minute, as calendars
+    and people read them); refused without the essentials or ending before it starts."""
+    values = dict(values)
+    for name in ("title", "place", "address", "online_url"):
+        values[name] = (values.get(name) or "").strip()
+    for name in ("starts_at", "ends_at"):
+        if values.get(name):
+            values[name] = values[name].replace(second=0, microsecond=0)
     for name in ("title", "starts_at", "ends_at", "place", "programme"):
         if not values.get(name):
             raise LaureateError(_("Give the title, the start and end, the place and the "
                                   "programme of the event."))
     if values["ends_at"] <= values["starts_at"]:
-        raise LaureateError(_("The event must end after it starts."))
+        raise LaureateError(_("The event must end after it starts."), field="ends_at")
+    return values
 
 
 @transaction.atomic
@@ -64,13 +72,8 @@ def save_launch_event(*, officer, call, values, event=None):
     of EDITABLE_FIELDS). Returns the event; its version goes up when invitations already sent
     need an update."""
     require_officer(officer)
-    values = {name: values.get(name, getattr(event, name, "")) for name in EDITABLE_FIELDS}
-    for name in ("title", "place", "address", "online_url"):
-        values[name] = (values[name] or "").strip()
-    for name in ("starts_at", "ends_at"):  # to the minute, as calendars and people read it
-        if values[name]:
-            values[name] = values[name].replace(second=0, microsecond=0)
-    check_event_values(values)
+    values = clean_event_values(
+        {name: values.get(name, getattr(event, name, "")) for name in EDITABLE_FIELDS})
     if event is None:
         Call.objects.select_for_update().get(pk=call.pk)
         if LaunchEvent.objects.filter(call=call).exists():

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from applications.dossier_documents import row_title, view_of
 from applications.models import SectionCode
+from calls.models import Call
 from connaissance.audit.services import record
 from connaissance.files.services import store_upload
 from connaissance.files.validation import validate_upload
@@ -56,6 +57,8 @@ def open_projects(*, officer, call):
     opened now (none when run again). The reports of projects opened earlier that lack some
     (opened before the reports existed) are planned too."""
     require_officer(officer)
+    # One run at a time per call: two officers opening at once plan nothing twice.
+    Call.objects.select_for_update().filter(pk=call.pk).first()
     for project in Project.objects.filter(collective__call=call).select_related(
             "collective__call").prefetch_related("collective__call__phases"):
         plan_reports(project=project)

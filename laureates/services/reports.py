@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from calls import calendar
 from calls.models import PhaseKind
 from connaissance.audit.services import record
-from connaissance.formatting import to_paris
+from connaissance.formatting import money, to_paris
 from connaissance.mail.services import queue_templated_mail
 from consortia.rules import is_collective_member
 
@@ -36,6 +36,9 @@ from .common import add_months, as_date, paris_today, require_officer
 
 EMAILS = "laureates/email/"
 TEXT_FIELDS = ("team_details", "activities", "results", "difficulties", "next_steps")
+# What the columns hold (PostgreSQL integer; 12 digits with 2 decimals).
+MAX_COUNT = 2_147_483_647
+MAX_EXPENSES = Decimal("9999999999.99")
 
 
 @dataclass(frozen=True)
@@ -159,6 +162,9 @@ def _count(value):
             from None
     if number < 0:
         raise LaureateError(_("Give the numbers of sessions and learners as whole numbers."))
+    if number > MAX_COUNT:
+        raise LaureateError(_("%(number)s sessions or learners: check this number.")
+                            % {"number": number})
     return number
 
 
@@ -170,10 +176,13 @@ def _euros(value):
     try:
         amount = Decimal(str(value).strip().replace("\u202f", "").replace("\u00a0", "")
                          .replace(" ", "").replace("€", "").replace(",", "."))
+        if not amount.is_finite() or amount < 0 or amount != amount.quantize(Decimal("0.01")):
+            raise InvalidOperation
     except InvalidOperation:
         raise LaureateError(_("Give the expenses in euros and cents.")) from None
-    if not amount.is_finite() or amount < 0 or amount != amount.quantize(Decimal("0.01")):
-        raise LaureateError(_("Give the expenses in euros and cents."))
+    if amount > MAX_EXPENSES:
+        raise LaureateError(_("The expenses cannot exceed %(max)s: check the amount.")
+                            % {"max": money(MAX_EXPENSES)})
     return amount
 
 
@@ -258,6 +267,8 @@ def _lock_filed(officer, report):
     require_officer(officer)
     locked = Report.objects.select_for_update(of=("self",)).select_related(
         "project__collective__call").get(pk=report.pk)
+    if locked.project.status == ProjectStatus.CLOSED:
+        raise LaureateError(_("The project is closed: its reports can no longer change."))
     if locked.status != ReportStatus.SUBMITTED:
         raise LaureateError(_("Only a filed report can be accepted or sent back."))
     return locked
@@ -268,6 +279,12 @@ def accept_report(*, officer, report, message="", now=None):
     """Accept a filed report; the final report's acceptance closes the project."""
     now = now or timezone.now()
     locked = _lock_filed(officer, report)
+    if locked.kind == ReportKind.FINAL and Report.objects.filter(
+            project=locked.project_id, status=ReportStatus.SUBMITTED).exclude(
+            pk=locked.pk).exists():
+        # Accepting it closes the project: nothing may be left waiting for a review.
+        raise LaureateError(_("Accepting the final report closes the project: accept or send "
+                              "back the other filed reports first."))
     Report.objects.filter(pk=locked.pk).update(officer_message=message.strip(),
                                                reviewed_at=now)
     locked.officer_message, locked.reviewed_at = message.strip(), now

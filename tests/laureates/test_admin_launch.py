@@ -110,6 +110,38 @@ def test_an_event_ending_before_it_starts_is_refused_on_the_form(laureate_world,
     assert not LaunchEvent.objects.exists()
 
 
+def test_an_event_ending_within_its_starting_minute_is_refused_on_the_form(
+        laureate_world, agent, client):
+    # Times are kept to the minute: 14:00:10 → 14:00:50 would be an event of no length.
+    response = client.post(ADD, {
+        "call": laureate_world.call.pk, "title": "Lancement", "starts_at_0": "2099-06-12",
+        "starts_at_1": "14:00:10", "ends_at_0": "2099-06-12", "ends_at_1": "14:00:50",
+        "place": "Lille", "programme": "Ateliers.", "_save": "Save"})
+    assert response.status_code == 200
+    assert "The event must end after it starts." in response.content.decode()
+    assert not LaunchEvent.objects.exists()
+
+
+def test_a_refusal_met_while_saving_is_shown_not_a_server_error(laureate_world, agent,
+                                                                client, monkeypatch):
+    # The form found the call free; another officer created its event meanwhile, which
+    # only the service, under its lock, can see.
+    from laureates import services
+    from laureates.errors import LaureateError
+
+    def refused(**_kwargs):
+        raise LaureateError("This call already has its launch event.")
+
+    monkeypatch.setattr(services, "save_launch_event", refused)
+    response = client.post(ADD, {
+        "call": laureate_world.call.pk, "title": "Lancement bis", "starts_at_0": "2099-06-12",
+        "starts_at_1": "14:00", "ends_at_0": "2099-06-12", "ends_at_1": "17:00",
+        "place": "Lille", "programme": "Ateliers.", "_save": "Save"}, follow=True)
+    assert response.status_code == 200
+    assert "This call already has its launch event." in messages_of(response)
+    assert not LaunchEvent.objects.exists()
+
+
 def test_the_list_costs_the_same_for_one_or_many_events(laureate_world, agent, client,
                                                         django_assert_num_queries):
     event = event_of(laureate_world)

@@ -72,6 +72,19 @@ def test_filing_what_is_incomplete_is_refused_but_saved(client, followup):
     assert "missing" in html or "manque" in html
 
 
+@pytest.mark.parametrize("field, typed", [
+    ("sessions_held", "3000000000"), ("learners_reached", "99999999999999999999")])
+def test_an_impossible_number_is_a_message_and_the_text_is_kept(client, followup, field,
+                                                               typed):
+    client.force_login(followup.member)
+    response = client.post(followup.url, {**_complete(1), field: typed, "action": "save"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "check this number" in html or "vérifiez ce nombre" in html
+    assert typed in html and "Transport des apprenants ruraux." in html
+    assert Report.objects.get(pk=followup.report.pk).version == 1
+
+
 def test_someone_elses_save_is_not_overwritten_and_the_text_is_kept(client, followup):
     client.force_login(followup.member)
     client.post(followup.url, {**_complete(1), "action": "save"})
@@ -97,6 +110,10 @@ def test_expenses_in_french_notation_and_hidden_from_the_tiers_lieux(client, lau
     assert report.expenses_to_date == Decimal("12500.50")
     response = client.post(url, {"version": 2, "expenses_to_date": "douze", "action": "save"})
     assert response.status_code == 200 and "douze" in response.content.decode()
+    for impossible in ("1E+30", "123456789012"):  # more than the column holds: a message
+        response = client.post(url, {"version": 2, "expenses_to_date": impossible,
+                                      "action": "save"})
+        assert response.status_code == 200 and impossible in response.content.decode()
     report.refresh_from_db()
     assert report.expenses_to_date == Decimal("12500.50")
     staff = UserFactory(roles=["tiers_lieux_staff"], is_staff=True)

@@ -243,8 +243,14 @@ def test_the_values_are_converted(followup_world):
     {"sessions_held": "-1"},
     {"learners_reached": "-3"},
     {"learners_reached": "4,5"},
+    {"expenses_to_date": "1E+30"},
+    {"expenses_to_date": "123456789012"},
+    {"expenses_to_date": "Infinity"},
+    {"sessions_held": "3000000000"},
+    {"learners_reached": "99999999999999999999"},
 ], ids=["float", "negative-euros", "fraction-of-cent", "words", "negative-sessions",
-        "negative-learners", "decimal-count"])
+        "negative-learners", "decimal-count", "exponent", "too-many-euros", "infinity",
+        "too-many-sessions", "too-many-learners"])
 def test_bad_values_are_refused(followup_world, values):
     periodic = report(followup_world.project, K.PERIODIC)
     with pytest.raises(LaureateError):
@@ -417,6 +423,28 @@ def test_accepting_the_final_report_closes_the_project(running):
     with pytest.raises(LaureateError):
         submit_report(user=w.member, report=periodic)
     assert fresh(periodic).version == 1
+
+
+def test_the_final_report_is_accepted_only_once_the_others_are_reviewed(running):
+    w = running
+    periodic = filed(w, K.PERIODIC, PERIODIC)
+    final = filed(w, K.FINAL, FINAL)
+    with translation.override("en"), pytest.raises(LaureateError) as refused:
+        accept_report(officer=w.officer, report=final)
+    assert "accept or send back the other filed reports first" in str(refused.value)
+    assert (fresh(final).status, fresh(w.project).status) == (S.SUBMITTED, w.project.status)
+    accept_report(officer=w.officer, report=periodic)
+    accept_report(officer=w.officer, report=final)
+    assert fresh(w.project).status == ProjectStatus.CLOSED
+
+
+def test_no_report_is_sent_back_once_the_project_is_closed(running):
+    w = running
+    accept_report(officer=w.officer, report=filed(w, K.FINAL, FINAL))
+    accepted = report(w.project, K.FINAL)
+    with translation.override("en"), pytest.raises(LaureateError) as refused:
+        return_report(officer=w.officer, report=accepted, message="Précisez les résultats.")
+    assert str(refused.value) == "The project is closed: its reports can no longer change."
 
 
 # --- mails -----------------------------------------------------------------------------------
