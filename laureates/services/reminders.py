@@ -11,13 +11,15 @@ Officers see who has not filed in the reports' admin (filter « not filed »).
 
 from datetime import UTC, timedelta
 
+from django.db.models import Q
+
 from calls import calendar
 from connaissance.mail.models import OutgoingMail
 from connaissance.mail.services import queue_templated_mail
 from consortia.models import ParticipationRole
 from consortia.services.notify import admin_emails
 
-from ..models import ProjectStatus, Report, ReportStatus
+from ..models import ProjectStatus, Report, ReportKind, ReportStatus
 from .reports import EMAILS, deadline, report_link
 
 LATE_NOTICE_WITHIN = timedelta(days=14)
@@ -47,8 +49,10 @@ def due_notice(report, now):
 
 
 def _waiting():
+    # The final report can only be filed once the agreement is signed (project running).
     return (Report.objects.filter(status=ReportStatus.DRAFT, due_on__isnull=False)
             .exclude(project__status=ProjectStatus.CLOSED)
+            .exclude(Q(kind=ReportKind.FINAL) & ~Q(project__status=ProjectStatus.RUNNING))
             .select_related("project__collective__call")
             .prefetch_related("project__collective__participations__organisation")
             .order_by("due_on", "pk"))

@@ -25,7 +25,7 @@ from laureates.services.reminders import remind_reports
 from laureates.services.reports import report_link
 from tests.consortia.factories import MembershipFactory
 from tests.factories import PhaseFactory
-from tests.laureates.builders import announce_laureates, selected
+from tests.laureates.builders import announce_laureates, selected, sign
 
 pytestmark = pytest.mark.django_db
 DUE = date(2027, 9, 30)
@@ -120,6 +120,19 @@ def test_a_filed_report_gets_no_reminder(due_world):
     for when in [(2027, 9, 23, 9, 0), (2027, 9, 29, 9, 0), (2027, 10, 1, 9, 0)]:
         assert run(*when) == NOTHING
     assert not notices().exists()
+
+
+def test_the_final_report_is_reminded_only_once_the_agreement_is_signed(due_world):
+    # It cannot be filed before: reminding the collective of it would only confuse.
+    w = due_world
+    final = Report.objects.get(project=w.project, kind=ReportKind.FINAL)
+    reschedule_report(officer=w.officer, report=final, due_on=date(2027, 11, 30))
+    assert w.project.status == ProjectStatus.AGREEMENT_PENDING
+    assert run(2027, 11, 23, 9, 0) == NOTHING
+    sign(w, w.project)
+    assert run(2027, 11, 23, 9, 5) == {"reminders": 1, "late_notices": 0}
+    [notice] = notices()
+    assert notice.dedup_key.startswith(f"report-reminder:{final.pk}:")
 
 
 def test_a_closed_project_gets_no_reminder(due_world):
