@@ -13,6 +13,7 @@ DOSSIER_LIFECYCLE = Lifecycle(
     table={
         (S.DRAFT, S.SUBMITTED): "submit",
         (S.DRAFT, S.EXPIRED): "expire",
+        (S.EXPIRED, S.DRAFT): "reopen",  # the deadline moved later
         (S.SUBMITTED, S.CORRECTION): "request_correction",
         (S.CORRECTION, S.SUBMITTED): "resubmit",
         (S.SUBMITTED, S.ADMISSIBLE): "admit",

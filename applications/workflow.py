@@ -10,6 +10,7 @@ NOTE_LIFECYCLE = Lifecycle(
     table={
         (NoteStatus.DRAFT, NoteStatus.SUBMITTED): "submit",
         (NoteStatus.DRAFT, NoteStatus.EXPIRED): "expire",
+        (NoteStatus.EXPIRED, NoteStatus.DRAFT): "reopen",  # the deadline moved later
         (NoteStatus.SUBMITTED, NoteStatus.PRESELECTED): "preselect",
         (NoteStatus.SUBMITTED, NoteStatus.NOT_RETAINED): "not_retain",
     },

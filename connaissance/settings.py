@@ -253,7 +253,8 @@ CELERY_BEAT_SCHEDULE = {
     "beat-heartbeat": {"task": "connaissance.ops.tasks.record_beat_tick",
                        "schedule": float(os.environ.get("BEAT_HEARTBEAT_SECONDS", "30"))},
     "mail-flush-outbox": {"task": "connaissance.mail.tasks.flush_outbox", "schedule": 120.0},
-    # Drafts of a closed window expire within minutes of 23:59:59 Paris time.
+    # Drafts of a closed window expire within minutes of 23:59:59 Paris time (and come back
+    # as drafts within minutes of officers extending that window).
     "applications-close-windows": {"task": "applications.tasks.close_windows",
                                    "schedule": crontab(minute="*/5")},
     "applications-announce-openings": {"task": "applications.tasks.announce_openings",

@@ -3,6 +3,10 @@
 - `close_windows`: once the pre-selection window (notes) or the dossier filing window is
   over, drafts still open become « non déposé(e) » through their lifecycle's `expire` (kept,
   readable, audited as done by the system); officers get one summary per closing.
+- `reopen_windows`: when officers move a closed window's end later (« report de la date
+  limite »), filing is allowed again: its « non déposé(e) » notes or dossiers become drafts
+  again through `reopen` (audited, done by the system), and each collective is told once
+  for that new deadline.
 - `announce_openings`: when the full dossier opens, the collectives pre-selected by then are
   told, with the link to their dossier.
 - `remind_drafts`: before a deadline, at each of the call's reminder days, collectives that
@@ -178,6 +182,67 @@ def close_windows(*, now) -> dict:
         for window in WINDOWS:
             for name, value in close_window(call=call, window=window, now=now).items():
                 counts[name] += value
+    return counts
+
+
+# --- Reopening after a moved deadline ------------------------------------------------------
+
+def _expired(window, call):
+    if window is NOTES:
+        found = OpportunityNote.objects.filter(collective__call=call, status=NoteStatus.EXPIRED)
+        return found.select_related("collective").prefetch_related(
+            "collective__participations__organisation")
+    found = Dossier.objects.filter(note__collective__call=call, status=DossierStatus.EXPIRED)
+    return found.select_related("note__collective").prefetch_related(
+        "note__collective__participations__organisation")
+
+
+def _reopen(window, obj, deadline):
+    lifecycle = NOTE_LIFECYCLE if window is NOTES else DOSSIER_LIFECYCLE
+    draft = NoteStatus.DRAFT if window is NOTES else DossierStatus.DRAFT
+    try:
+        lifecycle.apply(obj, to_state=draft, actor=None,
+                        reason=_("The deadline was moved: the filing window is open again."),
+                        data={"deadline": deadline.isoformat()})
+    except TransitionNotAllowed:
+        return False  # reopened by another run meanwhile
+    return True
+
+
+def reopen_window(*, call, window, now) -> int:
+    """Give back the expired drafts of `window` in `call` if filing is allowed again."""
+    if not calendar.is_allowed(call, window.action, now):
+        return 0
+    reopened = 0
+    with transaction.atomic():
+        phase = Phase.objects.select_for_update().get(pk=calendar.phase(call, window.kind).pk)
+        deadline = phase.ends_at
+        found = list(_expired(window, call).order_by("pk"))
+        keys = {obj.pk: f"reopened:{window.code}:{obj.pk}:{_stamp(deadline)}" for obj in found}
+        done = _already_queued(keys.values())
+        link = "applications:note" if window is NOTES else "applications:dossier"
+        for obj in found:
+            if not _reopen(window, obj, deadline):
+                continue
+            reopened += 1
+            collective = obj.collective if window is NOTES else obj.note.collective
+            recipients = _lead_admins(collective)
+            if keys[obj.pk] in done or not recipients:
+                continue
+            queue_templated_mail(
+                to=recipients, template_prefix=EMAILS + "window_reopened",
+                cause=f"applications:{window.code}_reopened", dedup_key=keys[obj.pk],
+                context={"call": call, "collective": collective, "window": window,
+                         "deadline": deadline, "SITE_URL": settings.SITE_URL,
+                         "link": settings.SITE_URL + reverse(link, args=[collective.pk])})
+    return reopened
+
+
+def reopen_windows(*, now) -> dict:
+    counts = {"reopened": 0}
+    for call in _calls(CallStatus.PUBLISHED):
+        for window in WINDOWS:
+            counts["reopened"] += reopen_window(call=call, window=window, now=now)
     return counts
 
 

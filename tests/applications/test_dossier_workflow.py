@@ -9,6 +9,7 @@ from applications.models import DossierStatus as S
 
 ALLOWED = {
     (S.DRAFT, S.SUBMITTED), (S.DRAFT, S.EXPIRED),
+    (S.EXPIRED, S.DRAFT),  # only when officers extend the filing window (closing job)
     (S.SUBMITTED, S.CORRECTION), (S.CORRECTION, S.SUBMITTED),
     (S.SUBMITTED, S.ADMISSIBLE), (S.SUBMITTED, S.INADMISSIBLE),
     (S.ADMISSIBLE, S.UNDER_EVALUATION),
@@ -25,8 +26,10 @@ def test_dossier_transition_table(move):
 
 
 def test_final_states_have_no_way_out():
-    for final in (S.SELECTED, S.REJECTED, S.INADMISSIBLE, S.WITHDRAWN, S.EXPIRED):
+    for final in (S.SELECTED, S.REJECTED, S.INADMISSIBLE, S.WITHDRAWN):
         assert DOSSIER_LIFECYCLE.allowed_targets(final) == []
+    # « Non déposé » is final unless the deadline moves later: then a draft again, nothing else.
+    assert DOSSIER_LIFECYCLE.allowed_targets(S.EXPIRED) == [S.DRAFT]
 
 
 def test_a_decided_dossier_cannot_be_withdrawn():

@@ -18,6 +18,7 @@ STATES = [state.value for state in NoteStatus]
 ALLOWED = {
     (NoteStatus.DRAFT, NoteStatus.SUBMITTED): "submit",
     (NoteStatus.DRAFT, NoteStatus.EXPIRED): "expire",
+    (NoteStatus.EXPIRED, NoteStatus.DRAFT): "reopen",  # when officers extend the window
     (NoteStatus.SUBMITTED, NoteStatus.PRESELECTED): "preselect",
     (NoteStatus.SUBMITTED, NoteStatus.NOT_RETAINED): "not_retain",
 }
@@ -25,12 +26,15 @@ REFUSED = [(a, b) for a, b in product(STATES, STATES) if (a, b) not in ALLOWED]
 
 
 def test_the_table_is_the_documented_one():
-    """DOMAIN.md: brouillon → déposée → présélectionnée | non retenue; brouillon → non déposée.
-    Nothing leaves a final state, and nothing goes back to a draft."""
+    """DOMAIN.md: brouillon → déposée → présélectionnée | non retenue; brouillon → non déposée
+    at the window's close, and back to brouillon only if officers then extend the window.
+    Nothing leaves a decided state, and nothing filed goes back to a draft."""
     assert NOTE_LIFECYCLE.table == ALLOWED
-    for final in (NoteStatus.PRESELECTED, NoteStatus.NOT_RETAINED, NoteStatus.EXPIRED):
+    for final in (NoteStatus.PRESELECTED, NoteStatus.NOT_RETAINED):
         assert NOTE_LIFECYCLE.allowed_targets(final) == []
-    assert all(to != NoteStatus.DRAFT for (_frm, to) in NOTE_LIFECYCLE.table)
+    assert NOTE_LIFECYCLE.allowed_targets(NoteStatus.EXPIRED) == [NoteStatus.DRAFT]
+    assert [frm for (frm, to) in NOTE_LIFECYCLE.table if to == NoteStatus.DRAFT] == [
+        NoteStatus.EXPIRED]
 
 
 @pytest.mark.parametrize(("from_state", "to_state"), list(ALLOWED), ids=lambda s: str(s))

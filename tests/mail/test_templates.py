@@ -117,6 +117,10 @@ def contexts(name):
         "applications/email/draft_reminder": [
             {**filed, **reminder, "window": window},
             {**filed, **reminder, "window": SimpleNamespace(code="dossier")}],
+        "applications/email/window_reopened": [
+            {**filed, "window": window, "deadline": DEADLINE, "link": reminder["link"]},
+            {**filed, "window": SimpleNamespace(code="dossier"), "deadline": DEADLINE,
+             "link": reminder["link"]}],
         "applications/email/window_closed": [
             {**filed, "window": window, "deadline": DEADLINE, "locks": True,
              "counts": {"filed": 12, "expired": 3, "not_started": 1},
