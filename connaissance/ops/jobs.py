@@ -9,7 +9,8 @@ A task body is a service call wrapped by `periodic_job`:
         return deadlines.close_windows(now=timezone.now())   # a dict of counts
 
 The run is written (and committed) when the job starts, then completed with its outcome, so a
-run that never ends (a killed worker) stays visible as « running ».
+run that never ends (a killed worker) is visible as « running », until a later run of the same
+job finishes: a run still « running » an hour before that is then marked failed, interrupted.
 """
 
 import functools
@@ -20,6 +21,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import OperationalError, transaction
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from .models import JobOutcome, JobRun
 
@@ -40,6 +42,8 @@ JOB_OPTIONS = {
 }
 
 KEEP_RUNS = timedelta(days=30)
+# No job runs this long: a run still « running » after it was interrupted (worker killed).
+INTERRUPTED_AFTER = timedelta(hours=1)
 
 
 @contextmanager
@@ -61,6 +65,12 @@ def _finish(run, outcome, *, error=""):
     with transaction.atomic():
         run.save(update_fields=["finished_at", "outcome", "summary", "error"])
         JobRun.objects.filter(name=run.name, started_at__lt=run.finished_at - KEEP_RUNS).delete()
+        JobRun.objects.filter(
+            name=run.name, outcome=JobOutcome.RUNNING,
+            started_at__lt=run.started_at - INTERRUPTED_AFTER,
+        ).update(outcome=JobOutcome.FAILED,
+                 error=_("Interrupted: the worker stopped during this run (a later run "
+                         "has finished since)."))
 
 
 def periodic_job(func):

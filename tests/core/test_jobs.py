@@ -47,6 +47,20 @@ def test_a_failed_run_is_recorded_and_the_error_raised():
     assert run.error == "ValueError: calendrier illisible"
 
 
+def test_a_run_left_running_by_a_killed_worker_is_marked_interrupted_by_a_later_one():
+    now = timezone.now()
+    killed = JobRun.objects.create(name="tests.job", started_at=now - timedelta(hours=2))
+    recent = JobRun.objects.create(name="tests.job", started_at=now - timedelta(minutes=10))
+    other_job = JobRun.objects.create(name="tests.other", started_at=now - timedelta(hours=2))
+    with translation.override("en"), recorded_run("tests.job"):
+        pass
+    killed.refresh_from_db()
+    assert killed.outcome == JobOutcome.FAILED and killed.error.startswith("Interrupted")
+    # A run that may still be working, and other jobs' runs, are left as they are.
+    assert JobRun.objects.get(pk=recent.pk).outcome == JobOutcome.RUNNING
+    assert JobRun.objects.get(pk=other_job.pk).outcome == JobOutcome.RUNNING
+
+
 def test_old_runs_are_pruned():
     old = JobRun.objects.create(name="tests.job", outcome=JobOutcome.OK,
                                 started_at=timezone.now() - timedelta(days=31))
