@@ -12,10 +12,15 @@ from .services import deadlines
 @shared_task(bind=True, **JOB_OPTIONS)
 @periodic_job
 def close_windows(self):
-    """Give back the drafts of windows reopened by a moved deadline, then expire the drafts of
-    closed windows and tell the officers (every few minutes)."""
-    now = timezone.now()
-    return {**deadlines.reopen_windows(now=now), **deadlines.close_windows(now=now)}
+    """Expire the drafts of closed windows and tell the officers (every few minutes)."""
+    return deadlines.close_windows(now=timezone.now())
+
+
+@shared_task(bind=True, **JOB_OPTIONS)
+@periodic_job
+def reopen_windows(self):
+    """Give back as drafts what a window's closing expired once officers extend the window."""
+    return deadlines.reopen_windows(now=timezone.now())
 
 
 @shared_task(bind=True, **JOB_OPTIONS)

@@ -253,10 +253,12 @@ CELERY_BEAT_SCHEDULE = {
     "beat-heartbeat": {"task": "connaissance.ops.tasks.record_beat_tick",
                        "schedule": float(os.environ.get("BEAT_HEARTBEAT_SECONDS", "30"))},
     "mail-flush-outbox": {"task": "connaissance.mail.tasks.flush_outbox", "schedule": 120.0},
-    # Drafts of a closed window expire within minutes of 23:59:59 Paris time (and come back
-    # as drafts within minutes of officers extending that window).
+    # Drafts of a closed window expire within minutes of 23:59:59 Paris time, and come back
+    # as drafts within minutes of officers extending that window.
     "applications-close-windows": {"task": "applications.tasks.close_windows",
                                    "schedule": crontab(minute="*/5")},
+    "applications-reopen-windows": {"task": "applications.tasks.reopen_windows",
+                                    "schedule": crontab(minute="*/5")},
     "applications-announce-openings": {"task": "applications.tasks.announce_openings",
                                        "schedule": crontab(minute="*/15")},
     # Reminders are due from 09:00 Paris time on their day (calls.calendar.REMINDER_TIME).

@@ -33,7 +33,7 @@ from consortia.services import collectives, invitations, organisations
 from evaluation import services as evaluation
 
 from . import services
-from .models import PaymentKind
+from .models import PaymentKind, Project
 from .services.common import paris_today
 
 LAUREATE_EMAIL = "laureat@demo.connaissance.fr"
@@ -197,7 +197,7 @@ def create_demo_laureate(*, call_slug):
         nda="32620987654", qualiopi=True, in_directory=True,
         directory_pitch="Formations qualifiantes à distance et en présentiel.")
     organisations.declare_digital_proof(
-        user=partner_user, organisation=training, since=today.replace(year=today.year - 6),
+        user=partner_user, organisation=training, since=today - timedelta(days=6 * 365),
         learner_count=1200, digital_offer="Classes virtuelles et parcours en ligne depuis 2020.")
     collective = collectives.create_collective(
         user=lead_user, call=call, lead_organisation=tiers_lieu,
@@ -213,6 +213,7 @@ def create_demo_laureate(*, call_slug):
     note = _file_note(lead_user, collective, training)
     dossier = _file_dossier(lead_user, note, officer, today)
     _evaluate_and_select(dossier, officer, evaluator)
-    [project] = services.open_projects(officer=officer, call=call)
+    services.open_projects(officer=officer, call=call)  # other laureates' too, if any
+    project = Project.objects.get(collective=collective)
     _follow_up(project, officer, call, today)
     return project

@@ -209,14 +209,28 @@ def _reopen(window, obj, deadline):
     return True
 
 
-def reopen_window(*, call, window, now) -> int:
-    """Give back the expired drafts of `window` in `call` if filing is allowed again."""
+def _reopenable(call, window, now) -> bool:
+    """Filing in `window` is allowed again, and, for notes, a dossier can still follow."""
     if not calendar.is_allowed(call, window.action, now):
+        return False
+    return window is not NOTES or not calendar.has_closed(
+        calendar.phase(call, DOSSIERS.kind), now)
+
+
+def reopen_window(*, call, window, now) -> int:
+    """Give back the expired drafts of `window` in `call` if filing is allowed again.
+
+    Under a row lock on the phase, with the calendar read again once it is held (officers
+    may have moved the end back meanwhile), as `close_window` does."""
+    if not _reopenable(call, window, now):
         return 0
     reopened = 0
     with transaction.atomic():
-        phase = Phase.objects.select_for_update().get(pk=calendar.phase(call, window.kind).pk)
-        deadline = phase.ends_at
+        Phase.objects.select_for_update().get(pk=calendar.phase(call, window.kind).pk)
+        call = Call.objects.with_calendar().get(pk=call.pk)
+        if not _reopenable(call, window, now):
+            return 0
+        deadline = calendar.phase(call, window.kind).ends_at
         found = list(_expired(window, call).order_by("pk"))
         keys = {obj.pk: f"reopened:{window.code}:{obj.pk}:{_stamp(deadline)}" for obj in found}
         done = _already_queued(keys.values())

@@ -65,14 +65,14 @@ def test_an_extended_deadline_gives_the_drafts_back_and_tells_each_collective_on
     call, drafts, filed = expired_notes
     move_end(call, PhaseKind.PRESELECTION, date(2030, 3, 31))
     with time_machine.travel(paris(2030, 3, 17, 10, 0), tick=False):
-        tasks.close_windows.delay()
+        tasks.reopen_windows.delay()
     assert statuses(drafts) == [NoteStatus.DRAFT, NoteStatus.DRAFT]
     assert statuses([filed]) == [NoteStatus.SUBMITTED]
     event = AuditEvent.objects.for_object(drafts[0]).get(action="note.reopen")
     assert (event.from_state, event.to_state, event.actor_id) == ("expired", "draft", None)
     assert datetime.fromisoformat(event.data["deadline"]) == end_of_day(date(2030, 3, 31))
-    run = JobRun.objects.filter(name="applications.tasks.close_windows").first()
-    assert run.summary == {"reopened": 2, "expired": 0, "summaries": 0}
+    run = JobRun.objects.filter(name="applications.tasks.reopen_windows").first()
+    assert run.summary == {"reopened": 2}
     sent = list(notices())
     assert [m.to for m in sent] == [admins_of(d.collective) for d in drafts]
     # In French, the portal's language, with the new deadline and the link to the draft.
@@ -81,7 +81,7 @@ def test_an_extended_deadline_gives_the_drafts_back_and_tells_each_collective_on
     assert "est de nouveau un brouillon" in sent[0].body_text
 
     with time_machine.travel(paris(2030, 3, 17, 10, 5), tick=False):
-        tasks.close_windows.delay()
+        tasks.reopen_windows.delay()
     assert notices().count() == 2  # nothing twice
     # The new deadline closes them again, with its own summary.
     with translation.override("en"):
@@ -116,3 +116,25 @@ def test_expired_dossiers_come_back_when_the_filing_deadline_moves():
     [notice] = notices("dossier")
     assert notice.to == [admin.email]
     assert f"/collectifs/{note.collective.pk}/dossier/" in notice.body_text
+
+
+def test_no_reopening_once_the_end_is_moved_back_meanwhile(expired_notes):
+    # The job read the calendar (extended) before it held the phase's lock; an officer then
+    # moved the end back: under the lock the calendar is read again and nothing reopens.
+    from calls.models import Call
+
+    call, drafts, _filed = expired_notes
+    move_end(call, PhaseKind.PRESELECTION, date(2030, 3, 31))
+    stale = Call.objects.with_calendar().get(pk=call.pk)
+    move_end(call, PhaseKind.PRESELECTION, date(2030, 3, 15))
+    assert deadlines.reopen_window(call=stale, window=deadlines.NOTES,
+                                   now=paris(2030, 3, 17, 10, 0)) == 0
+    assert statuses(drafts) == [NoteStatus.EXPIRED, NoteStatus.EXPIRED]
+    assert not notices().exists()
+
+
+def test_notes_are_not_reopened_once_no_dossier_can_follow(expired_notes):
+    call, drafts, _filed = expired_notes
+    move_end(call, PhaseKind.PRESELECTION, date(2030, 6, 30))  # beyond the filing end
+    assert deadlines.reopen_windows(now=paris(2030, 5, 20, 10, 0)) == {"reopened": 0}
+    assert statuses(drafts) == [NoteStatus.EXPIRED, NoteStatus.EXPIRED]

@@ -22,7 +22,8 @@ from tests.factories import UserFactory, officer
 
 pytestmark = pytest.mark.django_db
 
-PERIODIC = [application_tasks.close_windows, application_tasks.announce_openings,
+PERIODIC = [application_tasks.close_windows, application_tasks.reopen_windows,
+            application_tasks.announce_openings,
             application_tasks.remind_drafts, evaluation_tasks.remind_evaluators,
             evaluation_tasks.send_officers_digest, laureate_tasks.remind_reports]
 SCHEDULE_URL = "/admin/ops/jobrun/schedule/"

@@ -42,8 +42,8 @@ def test_the_closing_job_runs_in_a_real_worker_once(worker):  # noqa: F811
     assert list(OpportunityNote.objects.filter(pk__in=[d.pk for d in drafts])
                 .values_list("status", flat=True)) == [NoteStatus.EXPIRED] * 3
     runs = JobRun.objects.filter(name="applications.tasks.close_windows").order_by("started_at")
-    assert [r.summary for r in runs] == [{"reopened": 0, "expired": 3, "summaries": 1},
-                                         {"reopened": 0, "expired": 0, "summaries": 0}]
+    assert [r.summary for r in runs] == [{"expired": 3, "summaries": 1},
+                                         {"expired": 0, "summaries": 0}]
     summary = OutgoingMail.objects.get(cause="applications:closing",
                                        dedup_key__startswith=f"window-closed:{call.pk}:")
     assert wait_until(lambda: OutgoingMail.objects.get(pk=summary.pk).status

@@ -1,10 +1,14 @@
 """`make demo` shows a laureate: a second demo collective taken through the whole journey by
 the services, and a second run changes nothing."""
 
+from datetime import datetime
+
 import pytest
+import time_machine
 from django.core.management import CommandError, call_command
 
 from calls.demo import DEMO_SLUG, create_demo_call
+from connaissance.formatting import PARIS
 from laureates.demo import LAUREATE_EMAIL, create_demo_laureate
 from laureates.models import ConventionStatus, LaunchInvitation, Project, Report
 
@@ -40,3 +44,11 @@ def test_demo_laureate_refuses_without_debug(settings):
     settings.DEBUG = False
     with pytest.raises(CommandError):
         call_command("seed_demo_laureate")
+
+
+def test_the_demo_laureate_is_built_on_a_leap_day_too(settings):
+    settings.DEBUG = True
+    with time_machine.travel(datetime(2028, 2, 29, 10, 0, tzinfo=PARIS)):
+        call_command("create_demo_accounts", stdout=None)
+        create_demo_call()
+        assert create_demo_laureate(call_slug=DEMO_SLUG).awarded_amount == 200000
