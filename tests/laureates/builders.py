@@ -8,7 +8,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from evaluation.services import announce, stage_decision
 from laureates.services import record_signed_convention
 from tests.core.factories_core import minimal_pdf
-from tests.evaluation.builders import admissible_dossier, assign
+from tests.evaluation.builders import admissible_dossier, assign, evaluator
+from tests.factories import UserFactory
 
 
 def selected(world, *, dossier=None, **kwargs):
@@ -33,3 +34,15 @@ def signed_pdf(name="convention-signee.pdf"):
 def sign(world, project, *, on=None):
     return record_signed_convention(officer=world.officer, project=project,
                                     uploaded=signed_pdf(), signed_on=on or date.today())
+
+
+def outsider(world, role):
+    """Someone the officers' admin must keep out: the collective's `member`, an `evaluator` or
+    `tiers_lieux_staff` (staff with TOTP activated, so that only permissions keep them out)."""
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    if role == "member":
+        return world.member
+    user = evaluator() if role == "evaluator" else UserFactory(roles=[role], is_staff=True)
+    TOTP.activate(user, generate_totp_secret())
+    return user

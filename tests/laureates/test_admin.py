@@ -14,10 +14,8 @@ from django.utils import translation
 
 from laureates.models import ConventionStatus, Payment, Project, ProjectStatus
 from laureates.services import record_payment
-from tests.evaluation.builders import evaluator
-from tests.factories import UserFactory
 from tests.formsets import forms, management
-from tests.laureates.builders import announce_laureates, selected, signed_pdf
+from tests.laureates.builders import announce_laureates, outsider, selected, signed_pdf
 
 pytestmark = pytest.mark.django_db
 LIST = reverse("admin:laureates_project_changelist")
@@ -172,11 +170,7 @@ def test_officers_open_the_projects_of_a_call(world, agent, client):
 
 @pytest.mark.parametrize("role", ["evaluator", "tiers_lieux_staff"])
 def test_other_staff_are_kept_out(laureate_world, client, role):
-    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
-
-    user = evaluator() if role == "evaluator" else UserFactory(roles=[role], is_staff=True)
-    TOTP.activate(user, generate_totp_secret())
-    client.force_login(user)
+    client.force_login(outsider(laureate_world, role))
     for url in (LIST, change_url(laureate_world.project),
                 reverse("admin:laureates_project_open")):
         assert client.get(url).status_code in (302, 403, 404), url
@@ -190,10 +184,7 @@ FOLLOWED = reverse("admin:laureates_followedproject_changelist")
 
 
 def staff_client(client):
-    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
-
-    user = UserFactory(roles=["tiers_lieux_staff"], is_staff=True)
-    TOTP.activate(user, generate_totp_secret())
+    user = outsider(None, "tiers_lieux_staff")
     client.force_login(user)
     return user
 

@@ -18,10 +18,9 @@ from connaissance.mail.models import OutgoingMail
 from laureates.models import Attendance, LaunchEvent, LaunchInvitation
 from laureates.services import open_projects, save_launch_event, send_invitations
 from tests.consortia.factories import MembershipFactory, OrganisationFactory, ParticipationFactory
-from tests.evaluation.builders import evaluator
-from tests.factories import CallFactory, UserFactory
+from tests.factories import CallFactory
 from tests.formsets import management
-from tests.laureates.builders import announce_laureates, selected
+from tests.laureates.builders import announce_laureates, outsider, selected
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 LIST = reverse("admin:laureates_launchevent_changelist")
@@ -295,15 +294,8 @@ def test_an_event_is_deleted_only_before_sending(laureate_world, agent, client):
 
 @pytest.mark.parametrize("role", ["member", "evaluator", "tiers_lieux_staff"])
 def test_others_are_kept_out(laureate_world, client, role):
-    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
-
     event = event_of(laureate_world)
-    if role == "member":
-        user = laureate_world.member
-    else:
-        user = evaluator() if role == "evaluator" else UserFactory(roles=[role], is_staff=True)
-        TOTP.activate(user, generate_totp_secret())
-    client.force_login(user)
+    client.force_login(outsider(laureate_world, role))
     for url in (LIST, ADD, change_url(event), send_url(event)):
         assert client.get(url).status_code in (302, 403, 404), url
     assert client.post(send_url(event)).status_code in (302, 403, 404)
