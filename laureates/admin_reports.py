@@ -188,9 +188,9 @@ class ReportAdmin(OfficersOnlyMixin, admin.ModelAdmin):
             except LaureateError as error:
                 form.add_error("message" if not accept else None, str(error))
             else:
-                done = (gettext("The report « %(report)s » of %(collective)s is accepted.")
+                done = (gettext("The report “%(report)s” of %(collective)s is accepted.")
                         if accept else
-                        gettext("The report « %(report)s » went back to %(collective)s with "
+                        gettext("The report “%(report)s” went back to %(collective)s with "
                                 "your message."))
                 messages.success(request, done % {"report": report,
                                                   "collective": report.project.collective.name})

@@ -76,7 +76,7 @@ class ReportForm(forms.ModelForm):
             "learners_reached": _("Different people who attended at least one session."),
             "activities": _("What the collective did over the period."),
             "results": _("What was achieved against the objectives of the dossier."),
-            "difficulties": _("Write « none » if there were none."),
+            "difficulties": _("Write “none” if there were none."),
         }
 
     def __init__(self, *args, report, **kwargs):
