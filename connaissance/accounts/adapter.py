@@ -1,4 +1,5 @@
 from allauth.account.adapter import DefaultAccountAdapter
+from django.conf import settings
 
 from connaissance.mail.services import queue_mail
 
@@ -11,7 +12,8 @@ class PortalAccountAdapter(DefaultAccountAdapter):
         from django.contrib.sites.shortcuts import get_current_site
 
         request = allauth_context.request
-        ctx = {"request": request, "email": email, "current_site": get_current_site(request)}
+        ctx = {"request": request, "email": email, "current_site": get_current_site(request),
+               "SITE_URL": settings.SITE_URL}  # the portal's layout links to it
         ctx.update(context)
         message = self.render_mail(template_prefix, email, ctx)
         html = next((body for body, mime in getattr(message, "alternatives", [])
