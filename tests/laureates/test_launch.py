@@ -7,18 +7,11 @@ from datetime import datetime, timedelta
 
 import pytest
 from django.utils import translation
-from icalendar import Calendar
 
-from connaissance.audit.models import AuditEvent
-from connaissance.files.models import StoredFile
-from connaissance.files.services import open_stored
-from connaissance.formatting import PARIS
-from connaissance.mail.models import OutgoingMail
-from consortia.models import ParticipationRole, ParticipationStatus
+from consortia.models import ParticipationRole
 from consortia.services.notify import admin_emails
 from laureates.errors import LaureateError
 from laureates.models import (
-    Attendance,
     InvitationAnswer,
     LaunchEvent,
     LaunchInvitation,
@@ -28,84 +21,24 @@ from laureates.models import (
 from laureates.services import (
     answer_invitation,
     open_projects,
-    record_attendance,
     save_launch_event,
     send_invitations,
 )
 from laureates.services.launch import answer_link, pending_sends
 from tests.consortia.factories import MembershipFactory, OrganisationFactory, ParticipationFactory
 from tests.laureates.builders import announce_laureates, selected
+from tests.laureates.launch_world import (
+    END,
+    ONE_US,
+    START,
+    VALUES,
+    audit,
+    ics_of,
+    invitation_mails,
+    vevent,
+)
 
 pytestmark = pytest.mark.django_db
-
-START = datetime(2031, 6, 12, 14, 0, tzinfo=PARIS)
-END = datetime(2031, 6, 12, 17, 30, tzinfo=PARIS)
-ONE_US = timedelta(microseconds=1)
-VALUES = {
-    "title": "Lancement des projets lauréats",
-    "starts_at": START,
-    "ends_at": END,
-    "place": "Hôtel de Région",
-    "address": "151 avenue du Président Hoover, Lille",
-    "online_url": "https://visio.example.org/lancement",
-    "programme": "Accueil des collectifs.\nPrésentation des projets.",
-}
-
-
-def invitation_mails():
-    return OutgoingMail.objects.filter(cause="laureates:launch_invitation").order_by("pk")
-
-
-def ics_of(mail):
-    """(stored file, parsed calendar) of the one attachment of `mail`."""
-    [file_id] = mail.attachment_ids
-    stored = StoredFile.objects.get(pk=file_id)
-    with open_stored(stored) as handle:
-        return stored, Calendar.from_ical(handle.read())
-
-
-def vevent(calendar):
-    [entry] = calendar.walk("VEVENT")
-    return entry
-
-
-def audit(action):
-    return AuditEvent.objects.filter(action=action).order_by("pk")
-
-
-@pytest.fixture
-def launch(laureate_world):
-    """The laureate world with: the lead (whose administrator is world.member, plus a plain
-    member), the training body of the collective given an administrator, a second confirmed
-    partner with its administrator, a withdrawn partner (with an administrator: never
-    invited), and the launch event created."""
-    w = laureate_world
-    participations = {p.role: p for p in w.collective.participations.all()}
-    w.lead = participations[ParticipationRole.LEAD].organisation
-    w.lead_member = MembershipFactory(organisation=w.lead).user
-    w.body = participations[ParticipationRole.PARTNER].organisation
-    w.body_admin = MembershipFactory(organisation=w.body, admin=True).user
-    w.partner = OrganisationFactory(legal_name="Atelier des savoirs")
-    ParticipationFactory(collective=w.collective, organisation=w.partner)
-    w.partner_admin = MembershipFactory(organisation=w.partner, admin=True).user
-    w.withdrawn = OrganisationFactory(legal_name="Partenaire parti")
-    ParticipationFactory(collective=w.collective, organisation=w.withdrawn,
-                         status=ParticipationStatus.WITHDRAWN)
-    MembershipFactory(organisation=w.withdrawn, admin=True)
-    w.event = save_launch_event(officer=w.officer, call=w.call, values=VALUES)
-    return w
-
-
-@pytest.fixture
-def invited(launch):
-    """The invitations sent (the event is years ahead)."""
-    send_invitations(officer=launch.officer, event=launch.event)
-    launch.event.refresh_from_db()
-    launch.lead_invitation = LaunchInvitation.objects.get(event=launch.event,
-                                                          organisation=launch.lead)
-    launch.partner_invitation = LaunchInvitation.objects.get(event=launch.event,
-                                                             organisation=launch.partner)
-    return launch
 
 
 # --- the event -------------------------------------------------------------------------------
@@ -371,144 +304,3 @@ def test_only_officers_send_the_invitations(launch):
     with pytest.raises(LaureateError):
         send_invitations(officer=launch.member, event=launch.event)
     assert not LaunchInvitation.objects.exists()
-
-
-# --- the answers -----------------------------------------------------------------------------
-
-def test_a_member_of_the_invited_organisation_answers_then_changes_the_answer(invited):
-    w = invited
-    now = START - timedelta(days=10)
-    answered = answer_invitation(user=w.lead_member, invitation=w.lead_invitation,
-                                 answer="attending", attendees="3",
-                                 attendee_names=" Ada, Lou, Sam ", remarks=" Arrivée 14 h ",
-                                 now=now)
-    saved = LaunchInvitation.objects.get(pk=w.lead_invitation.pk)
-    assert answered.pk == saved.pk
-    assert (saved.answer, saved.attendees, saved.attendee_names, saved.remarks) == (
-        InvitationAnswer.ATTENDING, 3, "Ada, Lou, Sam", "Arrivée 14 h")
-    assert (saved.answered_by, saved.answered_at) == (w.lead_member, now)
-
-    answer_invitation(user=w.member, invitation=w.lead_invitation, answer="declined",
-                      attendees=3, attendee_names="Ada", now=now + timedelta(days=1))
-    saved.refresh_from_db()
-    assert (saved.answer, saved.attendees, saved.attendee_names) == (
-        InvitationAnswer.DECLINED, 0, "")
-    assert saved.answered_by == w.member
-
-    rows = list(audit("launch.answer"))
-    assert [(r.from_state, r.to_state, r.data["attendees"]) for r in rows] == [
-        ("pending", "attending", 3), ("attending", "declined", 0)]
-    assert all(r.object_id == str(w.event.pk) and r.data["invitation"] == saved.pk
-               and r.data["organisation"] == w.lead.legal_name for r in rows)
-    assert [r.actor for r in rows] == [w.lead_member, w.member]
-
-
-def test_answers_close_when_the_event_starts(invited):
-    w = invited
-    with translation.override("en"), pytest.raises(LaureateError) as refused:
-        answer_invitation(user=w.member, invitation=w.lead_invitation, answer="attending",
-                          attendees=2, now=START)
-    assert str(refused.value) == "The event has started: the answers are closed."
-    with pytest.raises(LaureateError):
-        answer_invitation(user=w.member, invitation=w.lead_invitation, answer="declined",
-                          now=END)
-    assert LaunchInvitation.objects.get(pk=w.lead_invitation.pk).answer == "pending"
-    answer_invitation(user=w.member, invitation=w.lead_invitation, answer="attending",
-                      attendees=2, now=START - ONE_US)
-    assert LaunchInvitation.objects.get(pk=w.lead_invitation.pk).attendees == 2
-
-
-def test_only_a_member_of_the_invited_organisation_answers(invited, other_collective_member):
-    w = invited
-    now = START - timedelta(days=1)
-    # The lead's administrator cannot answer for a partner, nor a partner for the lead.
-    for user, invitation in [(w.member, w.partner_invitation),
-                             (w.partner_admin, w.lead_invitation),
-                             (w.body_admin, w.partner_invitation),
-                             (other_collective_member.user, w.lead_invitation),
-                             (w.officer, w.lead_invitation)]:
-        with pytest.raises(LaureateError):
-            answer_invitation(user=user, invitation=invitation, answer="attending",
-                              attendees=1, now=now)
-    assert set(LaunchInvitation.objects.values_list("answer", flat=True)) == {"pending"}
-    assert not audit("launch.answer").exists()
-    answer_invitation(user=w.partner_admin, invitation=w.partner_invitation,
-                      answer="attending", attendees=1, now=now)
-    assert LaunchInvitation.objects.get(pk=w.partner_invitation.pk).answer == "attending"
-
-
-@pytest.mark.parametrize("attendees", [0, 21, None, "beaucoup", -1])
-def test_attending_needs_1_to_20_people(invited, attendees):
-    with translation.override("en"), pytest.raises(LaureateError) as refused:
-        answer_invitation(user=invited.member, invitation=invited.lead_invitation,
-                          answer="attending", attendees=attendees,
-                          now=START - timedelta(days=1))
-    assert str(refused.value) == "Say how many people will come (from 1 to 20)."
-    assert LaunchInvitation.objects.get(pk=invited.lead_invitation.pk).answer == "pending"
-
-
-def test_twenty_people_at_most(invited):
-    answer_invitation(user=invited.member, invitation=invited.lead_invitation,
-                      answer="attending", attendees=20, now=START - timedelta(days=1))
-    assert LaunchInvitation.objects.get(pk=invited.lead_invitation.pk).attendees == 20
-
-
-def test_an_answer_is_attending_or_declined(invited):
-    with pytest.raises(LaureateError):
-        answer_invitation(user=invited.member, invitation=invited.lead_invitation,
-                          answer="pending", now=START - timedelta(days=1))
-    assert not audit("launch.answer").exists()
-
-
-# --- the attendance --------------------------------------------------------------------------
-
-def test_attendance_is_recorded_once_the_event_has_started(invited):
-    w = invited
-    answer_invitation(user=w.member, invitation=w.lead_invitation, answer="attending",
-                      attendees=3, now=START - timedelta(days=2))
-    with translation.override("en"), pytest.raises(LaureateError) as refused:
-        record_attendance(officer=w.officer, invitation=w.lead_invitation,
-                          attendance="present", now=START - ONE_US)
-    assert "once the event has started" in str(refused.value)
-    assert LaunchInvitation.objects.get(pk=w.lead_invitation.pk).attendance == "not_recorded"
-
-    present = record_attendance(officer=w.officer, invitation=w.lead_invitation,
-                                attendance="present", now=START)
-    assert (present.attendance, present.attended_count) == (Attendance.PRESENT, 3)
-    saved = LaunchInvitation.objects.get(pk=w.lead_invitation.pk)
-    assert (saved.attendance, saved.attended_count) == (Attendance.PRESENT, 3)
-    # Recording the same again writes nothing.
-    record_attendance(officer=w.officer, invitation=w.lead_invitation, attendance="present",
-                      now=START + timedelta(hours=1))
-    record_attendance(officer=w.officer, invitation=w.lead_invitation, attendance="present",
-                      attended_count=5, now=END)
-    assert LaunchInvitation.objects.get(pk=w.lead_invitation.pk).attended_count == 5
-    record_attendance(officer=w.officer, invitation=w.lead_invitation, attendance="absent",
-                      now=END)
-    saved.refresh_from_db()
-    assert (saved.attendance, saved.attended_count) == (Attendance.ABSENT, None)
-
-    rows = list(audit("launch.attendance"))
-    assert [(r.from_state, r.to_state, r.data["people"]) for r in rows] == [
-        ("not_recorded", "present", 3), ("present", "present", 5), ("present", "absent", None)]
-    assert all(r.actor == w.officer and r.object_id == str(w.event.pk)
-               and r.data["organisation"] == w.lead.legal_name for r in rows)
-
-
-def test_present_without_an_answer_counts_one_person(invited):
-    saved = record_attendance(officer=invited.officer, invitation=invited.partner_invitation,
-                              attendance="present", now=START)
-    assert (saved.attendance, saved.attended_count) == (Attendance.PRESENT, 1)
-
-
-def test_only_officers_record_the_attendance(invited):
-    for user in (invited.member, invited.partner_admin):
-        with pytest.raises(LaureateError):
-            record_attendance(officer=user, invitation=invited.lead_invitation,
-                              attendance="present", now=START)
-    assert LaunchInvitation.objects.get(pk=invited.lead_invitation.pk).attendance == (
-        Attendance.NOT_RECORDED)
-    assert not audit("launch.attendance").exists()
-    with pytest.raises(LaureateError):
-        record_attendance(officer=invited.officer, invitation=invited.lead_invitation,
-                          attendance="peut-être", now=START)
