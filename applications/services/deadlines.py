@@ -110,16 +110,23 @@ def _drafts(window, call):
     return Dossier.objects.filter(note__collective__call=call, status=DossierStatus.DRAFT)
 
 
-def _expire(window, obj, phase):
+def _move(window, obj, *, expired, deadline, reason):
+    """Move a note or dossier of `window` by the calendar (the system's doing): draft →
+    « non déposé(e) » (`expired`) or back. False when another run, or a filing in the last
+    second, got there first."""
     lifecycle = NOTE_LIFECYCLE if window is NOTES else DOSSIER_LIFECYCLE
-    expired = NoteStatus.EXPIRED if window is NOTES else DossierStatus.EXPIRED
+    statuses = NoteStatus if window is NOTES else DossierStatus
     try:
-        lifecycle.apply(obj, to_state=expired, actor=None,
-                        reason=_("The filing window closed before this draft was filed."),
-                        data={"deadline": phase.ends_at.isoformat()})
+        lifecycle.apply(obj, to_state=statuses.EXPIRED if expired else statuses.DRAFT,
+                        actor=None, reason=reason, data={"deadline": deadline.isoformat()})
     except TransitionNotAllowed:
-        return False  # filed in its last second, or expired by another run meanwhile
+        return False
     return True
+
+
+def _expire(window, obj, phase):
+    return _move(window, obj, expired=True, deadline=phase.ends_at,
+                 reason=_("The filing window closed before this draft was filed."))
 
 
 def tally(window, call) -> dict:
@@ -198,15 +205,8 @@ def _expired(window, call):
 
 
 def _reopen(window, obj, deadline):
-    lifecycle = NOTE_LIFECYCLE if window is NOTES else DOSSIER_LIFECYCLE
-    draft = NoteStatus.DRAFT if window is NOTES else DossierStatus.DRAFT
-    try:
-        lifecycle.apply(obj, to_state=draft, actor=None,
-                        reason=_("The deadline was moved: the filing window is open again."),
-                        data={"deadline": deadline.isoformat()})
-    except TransitionNotAllowed:
-        return False  # reopened by another run meanwhile
-    return True
+    return _move(window, obj, expired=False, deadline=deadline,
+                 reason=_("The deadline was moved: the filing window is open again."))
 
 
 def _reopenable(call, window, now) -> bool:

@@ -11,8 +11,6 @@ import pytest
 import time_machine
 from django.utils import translation
 
-from calls.calendar import end_of_day, start_of_day
-from calls.models import PhaseKind
 from connaissance.formatting import PARIS
 from connaissance.mail.models import OutgoingMail
 from connaissance.ops.models import JobOutcome, JobRun
@@ -20,15 +18,15 @@ from consortia.models import ParticipationRole
 from consortia.services.notify import admin_emails
 from laureates import tasks
 from laureates.models import Project, ProjectStatus, Report, ReportKind
-from laureates.services import open_projects, reschedule_report, save_report, submit_report
+from laureates.services import reschedule_report, save_report, submit_report
 from laureates.services.reminders import remind_reports
 from laureates.services.reports import report_link
 from tests.consortia.factories import MembershipFactory
-from tests.factories import PhaseFactory
-from tests.laureates.builders import announce_laureates, selected, sign
+from tests.laureates.builders import sign
+from tests.laureates.report_world import FOLLOWUP_END
 
 pytestmark = pytest.mark.django_db
-DUE = date(2027, 9, 30)
+DUE = FOLLOWUP_END  # 30 September 2027
 NOTHING = {"reminders": 0, "late_notices": 0}
 
 
@@ -50,20 +48,15 @@ def run(*when):
 
 
 @pytest.fixture
-def due_world(world):
-    """The world's call (reminder days « 7,1 ») with its launch follow-up phase ending on
-    30 September 2027; the project opened, its launch follow-up a draft due that day (its
-    other reports, due in 2024-2026, are long past)."""
-    assert world.call.reminder_days == "7,1"
-    PhaseFactory(call=world.call, kind=PhaseKind.LAUNCH_FOLLOWUP,
-                 starts_at=start_of_day(date(2027, 9, 1)), ends_at=end_of_day(DUE))
-    world.decision = selected(world, dossier=world.dossier)
-    announce_laureates(world)
-    [world.project] = open_projects(officer=world.officer, call=world.call)
-    world.collective = world.dossier.note.collective
-    world.followup = Report.objects.get(project=world.project, kind=ReportKind.LAUNCH_FOLLOWUP)
-    assert world.followup.due_on == DUE
-    return world
+def due_world(followup_world):
+    """The follow-up world (call with reminder days « 7,1 », launch follow-up phase ending on
+    30 September 2027, project opened): its launch follow-up a draft due that day (its other
+    reports, due in 2024-2026, are long past)."""
+    w = followup_world
+    assert w.call.reminder_days == "7,1"
+    w.followup = Report.objects.get(project=w.project, kind=ReportKind.LAUNCH_FOLLOWUP)
+    assert w.followup.due_on == DUE
+    return w
 
 
 def test_j7_from_09_00_paris_then_j1_each_once(due_world):
